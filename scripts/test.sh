@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test of anykv, with the race detector, against real servers.
+#
+# The tests start their own redis-server and memcached processes on free
+# loopback ports in temporary folders, and stop them when they finish. This
+# script installs the two servers from Debian's packages when they are
+# missing and it runs as root; otherwise the backend tests skip with a
+# message, unless CI=true, where a missing server fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v redis-cli >/dev/null || need+=(redis-tools)
+command -v memcached >/dev/null || need+=(memcached)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing ${need[*]} from Debian's packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "test.sh: ${need[*]} missing and cannot install them (not root, or no apt-get); backend tests will skip" >&2
+  fi
+fi
+
+echo "test.sh: go vet"
+go vet ./...
+if [ -f bench/go.mod ]; then
+  (cd bench && go vet ./...)
+fi
+
+echo "test.sh: go test -race"
+go test -race -count=1 -timeout 30m ./...
+
+if [ -f scripts/fuzz.sh ]; then
+  echo "test.sh: short fuzz runs"
+  bash scripts/fuzz.sh 5s
+fi
