@@ -1,0 +1,139 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/anykv/anykv/kv"
+)
+
+// PutIfAbsent stores value under key only when key is absent or expired,
+// and reports whether it stored. The check and the write happen in one
+// write transaction, so among concurrent callers exactly one stores.
+func (s *Store) PutIfAbsent(ctx context.Context, key string, value []byte) (bool, error) {
+	if err := s.checkPut(ctx, key, value); err != nil {
+		return false, err
+	}
+
+	return s.putIfAbsent(ctx, key, value, 0)
+}
+
+// PutIfAbsentTTL is PutIfAbsent with a TTL, which must be greater than
+// zero.
+func (s *Store) PutIfAbsentTTL(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	if err := s.checkPut(ctx, key, value); err != nil {
+		return false, err
+	}
+
+	if err := validateTTL(ttl); err != nil {
+		return false, err
+	}
+
+	return s.putIfAbsent(ctx, key, value, ttl)
+}
+
+// putIfAbsent stores value under key when no live entry is there; ttl 0
+// means no TTL.
+func (s *Store) putIfAbsent(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	buf := newEntryBuffer(value, ttl > 0)
+
+	var stored bool
+
+	err := s.write(ctx, func(b buckets, now time.Time) error {
+		stored = false
+
+		_, live, err := b.lookup([]byte(key), now.UnixNano())
+		if err != nil || live {
+			return err
+		}
+
+		if err := b.store([]byte(key), buf, expiryFor(now, ttl)); err != nil {
+			return err
+		}
+
+		stored = true
+
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+
+	return stored, nil
+}
+
+// CompareAndSwap replaces the value under key with newValue only when the
+// current value equals oldValue byte for byte, and reports whether it
+// swapped. The swapped entry has no TTL. An absent or expired key yields
+// false and an error matching kv.ErrNotFound.
+func (s *Store) CompareAndSwap(ctx context.Context, key string, oldValue, newValue []byte) (bool, error) {
+	if err := s.checkPut(ctx, key, newValue); err != nil {
+		return false, err
+	}
+
+	return s.compareAndSwap(ctx, key, oldValue, newValue, 0)
+}
+
+// CompareAndSwapTTL is CompareAndSwap that gives the swapped entry a TTL,
+// which must be greater than zero.
+func (s *Store) CompareAndSwapTTL(ctx context.Context, key string, oldValue, newValue []byte, ttl time.Duration) (bool, error) {
+	if err := s.checkPut(ctx, key, newValue); err != nil {
+		return false, err
+	}
+
+	if err := validateTTL(ttl); err != nil {
+		return false, err
+	}
+
+	return s.compareAndSwap(ctx, key, oldValue, newValue, ttl)
+}
+
+// compareAndSwap swaps in one write transaction; ttl 0 means no TTL.
+func (s *Store) compareAndSwap(ctx context.Context, key string, oldValue, newValue []byte, ttl time.Duration) (bool, error) {
+	buf := newEntryBuffer(newValue, ttl > 0)
+
+	var swapped, found bool
+
+	err := s.write(ctx, func(b buckets, now time.Time) error {
+		swapped, found = false, false
+
+		current, live, err := b.lookup([]byte(key), now.UnixNano())
+		if err != nil || !live {
+			return err
+		}
+
+		found = true
+		if !bytes.Equal(current.value, oldValue) {
+			return nil
+		}
+
+		if err := b.store([]byte(key), buf, expiryFor(now, ttl)); err != nil {
+			return err
+		}
+
+		swapped = true
+
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+
+	if !found {
+		return false, fmt.Errorf("compare-and-swap key %s: %w", kv.QuoteKey(key), kv.ErrNotFound)
+	}
+
+	return swapped, nil
+}
+
+// expiryFor returns the deadline of a put at now with ttl, or 0 for no
+// TTL.
+func expiryFor(now time.Time, ttl time.Duration) int64 {
+	if ttl <= 0 {
+		return 0
+	}
+
+	return deadline(now, ttl)
+}
