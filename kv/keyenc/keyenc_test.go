@@ -37,11 +37,11 @@ func TestKeyencCapabilities(t *testing.T) {
 
 func TestEncodeExamples(t *testing.T) {
 	cases := map[string]string{
-		"plain":     "plain",
-		"a b":       "a%20b",
-		"100%":      "100%25",
-		"café":      "caf%C3%A9",
-		"a/b:c*?[]": "a/b:c*?[]",
+		"plain":      "plain",
+		"a b":        "a%20b",
+		"100%":       "100%25",
+		"café":       "caf%C3%A9",
+		"a/b:c*?[]":  "a/b:c*?[]",
 		"\x00\n\xff": "%00%0A%FF",
 	}
 
