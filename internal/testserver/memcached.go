@@ -175,6 +175,40 @@ func (s *MemcachedServer) Restart(tb testing.TB) {
 	}
 }
 
+// Pause stops the process with SIGSTOP, so that it keeps its connections
+// but answers nothing until Resume, like a server that hangs. It needs the
+// kill program, as on any Unix system.
+func (s *MemcachedServer) Pause(tb testing.TB) {
+	tb.Helper()
+
+	s.signal(tb, "STOP")
+}
+
+// Resume continues a paused process with SIGCONT.
+func (s *MemcachedServer) Resume(tb testing.TB) {
+	tb.Helper()
+
+	s.signal(tb, "CONT")
+}
+
+// signal sends the named signal to the process with the kill program,
+// which keeps this file free of platform-specific signal constants.
+func (s *MemcachedServer) signal(tb testing.TB, name string) {
+	tb.Helper()
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	if s.stopped || s.cmd == nil {
+		tb.Fatalf("send SIG%s to memcached on %s: the server is stopped", name, s.addr)
+	}
+
+	pid := strconv.Itoa(s.cmd.Process.Pid)
+	if output, err := exec.Command("kill", "-"+name, pid).CombinedOutput(); err != nil {
+		tb.Fatalf("send SIG%s to memcached pid %s: %v: %s", name, pid, err, output)
+	}
+}
+
 // startMemcached starts memcached on a free port, trying a new port when
 // the chosen one turns out to be taken.
 func startMemcached(binary string, cfg MemcachedConfig) (*MemcachedServer, error) {

@@ -129,3 +129,43 @@ func TestMemcachedMaxItemSize(t *testing.T) {
 	value := strings.Repeat("x", 1_500_000)
 	setValue(t, server.Addr(), "big", value)
 }
+
+func TestMemcachedPauseAndResume(t *testing.T) {
+	server := testserver.StartMemcached(t, testserver.MemcachedConfig{})
+	server.Pause(t)
+
+	conn, err := net.DialTimeout("tcp", server.Addr(), time.Second)
+	if err != nil {
+		t.Fatalf("connect to the paused server: %v", err)
+	}
+	defer conn.Close()
+
+	if _, err := conn.Write([]byte("version\r\n")); err != nil {
+		t.Fatal(err)
+	}
+
+	reader := bufio.NewReader(conn)
+
+	if err := conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+
+	if line, err := reader.ReadString('\n'); err == nil {
+		t.Fatalf("the paused server replied %q", line)
+	}
+
+	server.Resume(t)
+
+	if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+
+	line, err := reader.ReadString('\n')
+	if err != nil {
+		t.Fatalf("no reply after Resume: %v", err)
+	}
+
+	if !strings.HasPrefix(line, "VERSION ") {
+		t.Errorf("reply after Resume is %q, want VERSION", line)
+	}
+}
