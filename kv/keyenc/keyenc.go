@@ -7,8 +7,8 @@
 // "user%2042/%C3%A9". Readable keys stay readable in the inner store, and
 // the encoding is reversible.
 //
-// Because every byte is encoded on its own and no code is the prefix of
-// another, a raw string p is a prefix of a raw key k exactly when the
+// Every byte is encoded on its own, and no byte's code is the prefix of
+// another's. So a raw string p is a prefix of a raw key k exactly when the
 // encoding of p is a prefix of the encoding of k. Listing therefore encodes
 // the prefix, lists the inner store and decodes the keys, with the same
 // prefix semantics as on raw strings. A listed inner key that is not a
@@ -65,7 +65,7 @@ func Encode(key string) (string, error) {
 	}
 
 	if len(key) > MaxKeyLen {
-		return "", fmt.Errorf("%w %s: %d bytes, the maximum for an encoded key is %d", kv.ErrInvalidKey, kv.QuoteKey(key), len(key), MaxKeyLen)
+		return "", fmt.Errorf("%w %s: %d bytes, the maximum raw key length is %d because an escaped byte takes 3", kv.ErrInvalidKey, kv.QuoteKey(key), len(key), MaxKeyLen)
 	}
 
 	return encode(key), nil
