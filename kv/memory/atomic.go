@@ -32,8 +32,8 @@ func (s *Store) PutIfAbsentTTL(ctx context.Context, key string, value []byte, tt
 	return s.putIfAbsent(key, value, ttl)
 }
 
-// putIfAbsent implements both PutIfAbsent variants for a valid key; ttl 0
-// means no TTL.
+// putIfAbsent implements both PutIfAbsent variants for a valid key. A ttl
+// of 0 means no TTL.
 func (s *Store) putIfAbsent(key string, value []byte, ttl time.Duration) (bool, error) {
 	value = clone(value)
 
@@ -80,8 +80,8 @@ func (s *Store) CompareAndSwapTTL(ctx context.Context, key string, oldValue, new
 	return s.compareAndSwap(key, oldValue, newValue, ttl)
 }
 
-// compareAndSwap implements both CompareAndSwap variants for a valid key;
-// ttl 0 means no TTL.
+// compareAndSwap implements both CompareAndSwap variants for a valid key.
+// A ttl of 0 means no TTL.
 func (s *Store) compareAndSwap(key string, oldValue, newValue []byte, ttl time.Duration) (bool, error) {
 	newValue = clone(newValue)
 

@@ -2,8 +2,9 @@ package memory
 
 import "github.com/anykv/anykv/kv"
 
-// keyError is an error of one operation on one key. It formats its message
-// only when asked, so that a cache miss costs one small allocation.
+// keyError is an error of one operation on one key. It builds its message
+// only when Error is called, so that a cache miss costs one small
+// allocation.
 type keyError struct {
 	op  string
 	key string // empty when the operation has no single key

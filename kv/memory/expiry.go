@@ -32,7 +32,8 @@ func (q expiryQueue) Swap(i, j int) {
 	q[j].index = j
 }
 
-// Push and Pop are for container/heap only; use add, remove and update.
+// Push and Pop serve container/heap only. Other code calls add, remove and
+// update.
 func (q *expiryQueue) Push(x any) {
 	item := x.(*expiryItem)
 	item.index = len(*q)
@@ -112,9 +113,12 @@ func (s *Store) reclaimBatch(now int64) (removed int, more, closed bool) {
 	for removed < s.reclaimLimit && s.expiry.due(now) {
 		item := heap.Pop(&s.expiry).(*expiryItem)
 
-		// Every queued item belongs to the current entry of its key; the
-		// check guards that invariant rather than trusting it blindly.
+		// Every queued item belongs to the current entry of its key. The
+		// check keeps a broken invariant from deleting a newer value.
 		if e, ok := s.entries[item.key]; ok && e.item == item {
+			// NOTE: this frees the key and value, but a Go map (as of Go
+			// 1.26) never shrinks its table, so a store that once held
+			// many entries keeps that table until it is closed.
 			delete(s.entries, item.key)
 			removed++
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 // Keys yields each live key that starts with prefix, in ascending byte
-// order; the empty prefix yields every key. A prefix must be empty or a
+// order. The empty prefix yields every key. A prefix must be empty or a
 // valid key, and an invalid one yields a single error matching
 // kv.ErrInvalidKey. The matching keys are collected when iteration starts,
 // and each is checked again just before it is yielded, so deleted and

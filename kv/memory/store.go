@@ -49,8 +49,8 @@ type Options struct {
 	ReclaimLimit int
 }
 
-// Store is an in-process key-value store. Create one with New; the zero
-// value is not usable.
+// Store is an in-process key-value store. Create one with New, because the
+// zero value is not usable.
 type Store struct {
 	mu      sync.RWMutex
 	entries map[string]entry // nil after Close
@@ -244,7 +244,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte) error {
 }
 
 // PutTTL stores a copy of value under key until ttl has passed. The TTL
-// must be greater than zero; otherwise PutTTL returns an error matching
+// must be greater than zero. Otherwise PutTTL returns an error matching
 // kv.ErrInvalidTTL and stores nothing.
 func (s *Store) PutTTL(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := checkCall(ctx, key); err != nil {
