@@ -1,0 +1,66 @@
+package kvtest
+
+import (
+	"time"
+
+	"github.com/anykv/anykv/kv"
+)
+
+// Options describes the limits of the store under test. The zero value
+// suits a store that keeps TTLs to the millisecond, has no value limit and
+// accepts every valid key.
+type Options struct {
+	// TTLGranularity is how late an expired entry may still be readable.
+	// The suite waits that much longer (plus slack for a loaded machine)
+	// before it reports an entry that never expired, and it uses TTLs of at
+	// least this length, so that a store that rounds TTLs up is never read
+	// too early. Default: 50ms. A memcached backend, whose clock counts
+	// whole seconds, sets 2s.
+	TTLGranularity time.Duration
+
+	// MaxValueSize is the largest value in bytes the store accepts, or 0
+	// when it has no limit of its own. When set, the suite checks that a
+	// value of exactly this size is stored and that one byte more fails
+	// with kv.ErrValueTooLarge and leaves the old value intact. Default: 0.
+	MaxValueSize int
+
+	// MaxKeyLen is the longest key in bytes the store accepts. A wrapper
+	// that adds a prefix to every key can accept only shorter keys than
+	// the store it wraps, and sets this to say so. Default: kv.MaxKeyLen
+	// (250).
+	MaxKeyLen int
+}
+
+// defaultTTLGranularity suits stores that expire entries to the millisecond.
+const defaultTTLGranularity = 50 * time.Millisecond
+
+func (o Options) withDefaults() Options {
+	if o.TTLGranularity <= 0 {
+		o.TTLGranularity = defaultTTLGranularity
+	}
+
+	if o.MaxKeyLen <= 0 || o.MaxKeyLen > kv.MaxKeyLen {
+		o.MaxKeyLen = kv.MaxKeyLen
+	}
+
+	return o
+}
+
+// ttl returns the TTL the suite gives expiring entries: short, so that the
+// suite runs fast, but never shorter than the granularity.
+func (o Options) ttl() time.Duration {
+	return max(minTTL, o.TTLGranularity)
+}
+
+// minTTL keeps expiry checks meaningful on a loaded machine, where a single
+// call can take tens of milliseconds.
+const minTTL = 200 * time.Millisecond
+
+// expirySlack is how much later than TTL plus granularity the suite still
+// waits for an entry to expire before it fails, so that a slow CI machine
+// does not fail a correct store.
+const expirySlack = 5 * time.Second
+
+// hangTimeout is how long one call that may deadlock (a listing that
+// deletes keys, say) may take before the suite reports a hang.
+const hangTimeout = 30 * time.Second
