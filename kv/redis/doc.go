@@ -1,0 +1,70 @@
+// Package redis is a kv store on Redis, through a go-redis v9
+// UniversalClient: one server, a master found through Sentinel, or a Redis
+// Cluster.
+//
+// A [Store] implements kv.Store, kv.TTLStore, kv.Lister, kv.AtomicStore
+// and kv.BatchGetter. [New] opens its own client from [Options] and closes
+// it on Close. [NewFromClient] uses a client the caller opened and never
+// closes it. Importing the package registers the URL schemes of [OpenURL]
+// with kv.Open.
+//
+// # Durability and eviction
+//
+// A write is acknowledged once the server holds it in memory. Whether it
+// survives a restart depends on the server's persistence settings: with
+// neither RDB snapshots nor the append-only file, a restart loses every
+// key; with appendfsync everysec, a crash can lose about the last second
+// of writes. A server with a maxmemory policy other than noeviction may
+// drop keys, TTL or not, to free memory, and a dropped key reads as
+// kv.ErrNotFound as if it had never been written. Data that must not
+// vanish (revocation records, for one) needs a server with maxmemory-policy
+// noeviction, or volatile-* policies and no TTL on that data, plus
+// persistence. On failover, Sentinel and Cluster promote a replica that
+// may lack the last writes the old master acknowledged.
+//
+// # Keys and namespace
+//
+// Keys follow the kv key rule and are checked before any command is sent.
+// [Options.Namespace] is prepended to every key on the server, so several
+// stores can share a database: a store reads, lists and deletes only keys
+// inside its namespace and never runs FLUSHDB, FLUSHALL or KEYS. The key
+// rule applies to the key without the namespace.
+//
+// # Values and TTLs
+//
+// Values are binary-safe. A value larger than [Options.MaxValueSize]
+// (512 MiB, the server's default limit) fails with kv.ErrValueTooLarge
+// before it is sent. A TTL must be greater than zero, is rounded up to
+// whole milliseconds, and goes with the value in one SET command, so no
+// entry exists without its TTL even for a moment. Redis expires keys to
+// the millisecond. A plain Put, and a CompareAndSwap without TTL, leave
+// the key with no TTL.
+//
+// # Listing
+//
+// [Store.Keys] uses SCAN with a MATCH pattern, never KEYS, so it does not
+// block the server. The bytes '*', '?', '[', ']' and '\' in the namespace
+// and prefix are escaped, so listing "a*" never yields "ab". On a Cluster
+// it scans every master. See Store.Keys for the exactly-once rule and its
+// cost.
+//
+// # Atomic writes and batches
+//
+// PutIfAbsent is SET NX. CompareAndSwap runs a Lua script (by EVALSHA,
+// falling back to EVAL) that reads and writes the key on the server in one
+// step, with the key declared in KEYS so that a Cluster routes it to the
+// right master. GetMany is one MGET on one server; on a Cluster it sends
+// one MGET for each hash slot, pipelined, so one round trip for each
+// master.
+//
+// # Errors, contexts and concurrency
+//
+// A missing key matches kv.ErrNotFound and nothing else does: a refused
+// connection, a timeout or a server error is returned wrapped with the
+// operation and key, so callers can tell "absent" from "unknown". After
+// Close every operation returns kv.ErrClosed. A context that is done
+// before a call sends nothing. A context cancelled during a call returns
+// at once, but the command may still take effect on the server, because
+// go-redis cannot take back a request it has written. A Store is safe for
+// concurrent use by multiple goroutines.
+package redis

@@ -1,0 +1,280 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/anykv/anykv/kv"
+)
+
+// Compile-time checks that Store has every capability it documents.
+var (
+	_ kv.TTLStore    = (*Store)(nil)
+	_ kv.Lister      = (*Store)(nil)
+	_ kv.AtomicStore = (*Store)(nil)
+	_ kv.BatchGetter = (*Store)(nil)
+)
+
+// Store is a kv.Store on a Redis server, a Sentinel-managed master or a
+// Redis Cluster. It is safe for concurrent use.
+type Store struct {
+	client goredis.UniversalClient
+
+	// cluster is client as a Cluster client, or nil, for the operations
+	// that must reach every master or group keys by slot.
+	cluster *goredis.ClusterClient
+
+	// ownsClient is true when New opened the client, so Close closes it.
+	ownsClient bool
+
+	settings settings
+	closed   atomic.Bool
+}
+
+// New opens a go-redis client from opts.Client and returns a Store on it.
+// Close closes that client. The client connects on first use, so New
+// fails only on invalid options and an unreachable server shows up as an
+// error of the first operation.
+func New(opts *Options) (*Store, error) {
+	settings, err := opts.settings()
+	if err != nil {
+		return nil, err
+	}
+
+	clientOptions := &goredis.UniversalOptions{}
+	if opts != nil && opts.Client != nil {
+		clientOptions = opts.Client
+	}
+
+	return newStore(goredis.NewUniversalClient(clientOptions), true, settings), nil
+}
+
+// NewFromClient returns a Store on a client the caller opened: a
+// *goredis.Client, a failover client or a *goredis.ClusterClient. Close
+// leaves the client open, so the caller may keep using it and must close
+// it. opts.Client is ignored.
+func NewFromClient(client goredis.UniversalClient, opts *Options) (*Store, error) {
+	if client == nil {
+		return nil, errNilClient
+	}
+
+	settings, err := opts.settings()
+	if err != nil {
+		return nil, err
+	}
+
+	return newStore(client, false, settings), nil
+}
+
+func newStore(client goredis.UniversalClient, ownsClient bool, settings settings) *Store {
+	cluster, _ := client.(*goredis.ClusterClient)
+
+	return &Store{
+		client:     client,
+		cluster:    cluster,
+		ownsClient: ownsClient,
+		settings:   settings,
+	}
+}
+
+// Client returns the go-redis client the store uses, for commands the
+// store does not offer. Keys written through it bypass the namespace.
+func (s *Store) Client() goredis.UniversalClient {
+	return s.client
+}
+
+// Get returns the value stored under key.
+func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	if err := s.begin(ctx, key); err != nil {
+		return nil, err
+	}
+
+	var value []byte
+	err := run(ctx, func() error {
+		var err error
+		value, err = s.client.Get(ctx, s.serverKey(key)).Bytes()
+		return err
+	})
+	if err != nil {
+		return nil, s.wrapError("get", key, err)
+	}
+
+	// go-redis returns an empty value as a slice that may be nil, and an
+	// empty value must read back as non-nil.
+	if value == nil {
+		value = []byte{}
+	}
+
+	return value, nil
+}
+
+// Put stores value under key with no TTL, removing any TTL the key had.
+func (s *Store) Put(ctx context.Context, key string, value []byte) error {
+	if err := s.beginWrite(ctx, key, value); err != nil {
+		return err
+	}
+
+	err := run(ctx, func() error {
+		return s.client.Do(ctx, "set", s.serverKey(key), value).Err()
+	})
+	if err != nil {
+		return s.wrapError("put", key, err)
+	}
+
+	return nil
+}
+
+// PutTTL stores value under key for ttl, which is rounded up to whole
+// milliseconds and sent in the same SET command as the value.
+func (s *Store) PutTTL(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if err := s.beginWrite(ctx, key, value); err != nil {
+		return err
+	}
+
+	if err := kv.ValidateTTL(ttl); err != nil {
+		return fmt.Errorf("redis: put %s: %w", kv.QuoteKey(key), err)
+	}
+
+	err := run(ctx, func() error {
+		return s.client.Do(ctx, "set", s.serverKey(key), value, "px", milliseconds(ttl)).Err()
+	})
+	if err != nil {
+		return s.wrapError("put", key, err)
+	}
+
+	return nil
+}
+
+// Delete removes key. Deleting an absent key succeeds.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := s.begin(ctx, key); err != nil {
+		return err
+	}
+
+	err := run(ctx, func() error {
+		return s.client.Del(ctx, s.serverKey(key)).Err()
+	})
+	if err != nil {
+		return s.wrapError("delete", key, err)
+	}
+
+	return nil
+}
+
+// Close marks the store closed and, when New opened the client, closes it.
+// Calls already running may still complete. Close is safe to call more
+// than once, and later calls return nil.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+
+	if !s.ownsClient {
+		return nil
+	}
+
+	if err := s.client.Close(); err != nil {
+		return fmt.Errorf("redis: close the client: %w", err)
+	}
+
+	return nil
+}
+
+// serverKey returns the key as stored on the server, inside the namespace.
+func (s *Store) serverKey(key string) string {
+	return s.settings.namespace + key
+}
+
+// begin checks, in this order, that the store is open, that ctx is not
+// done and that key is valid, so that no command is sent otherwise.
+func (s *Store) begin(ctx context.Context, key string) error {
+	if s.closed.Load() {
+		return kv.ErrClosed
+	}
+
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	return kv.ValidateKey(key)
+}
+
+// beginWrite is begin for a write of value, which must also fit within
+// MaxValueSize.
+func (s *Store) beginWrite(ctx context.Context, key string, value []byte) error {
+	if err := s.begin(ctx, key); err != nil {
+		return err
+	}
+
+	return s.checkSize(key, value)
+}
+
+func (s *Store) checkSize(key string, value []byte) error {
+	if len(value) > s.settings.maxValueSize {
+		return fmt.Errorf("redis: put %s: %w: %d bytes, the limit is %d bytes", kv.QuoteKey(key), kv.ErrValueTooLarge, len(value), s.settings.maxValueSize)
+	}
+
+	return nil
+}
+
+// wrapError turns an error of go-redis into the store's error for op on
+// key: a missing key matches kv.ErrNotFound, a closed client kv.ErrClosed,
+// and a value the server finds too long kv.ErrValueTooLarge. Any other
+// error, a connection failure for one, keeps its cause.
+func (s *Store) wrapError(op, key string, err error) error {
+	quoted := kv.QuoteKey(key)
+
+	switch {
+	case errors.Is(err, goredis.Nil):
+		return fmt.Errorf("redis: %s %s: %w", op, quoted, kv.ErrNotFound)
+	case errors.Is(err, goredis.ErrClosed):
+		return fmt.Errorf("redis: %s %s: %w", op, quoted, kv.ErrClosed)
+	case isTooLarge(err):
+		return fmt.Errorf("redis: %s %s: %w: %w", op, quoted, kv.ErrValueTooLarge, err)
+	default:
+		return fmt.Errorf("redis: %s %s: %w", op, quoted, err)
+	}
+}
+
+// isTooLarge reports whether the server rejected a request as longer than
+// its proto-max-bulk-len, which it does with a protocol error before it
+// closes the connection.
+func isTooLarge(err error) bool {
+	var redisErr goredis.Error
+	return errors.As(err, &redisErr) && strings.Contains(redisErr.Error(), "invalid bulk length")
+}
+
+// milliseconds returns ttl in whole milliseconds, rounded up so that an
+// entry never expires before its TTL.
+func milliseconds(ttl time.Duration) int64 {
+	return int64((ttl + time.Millisecond - 1) / time.Millisecond)
+}
+
+// run calls fn and returns its error, or returns ctx's error as soon as ctx
+// is done. go-redis bounds a blocked read by its ReadTimeout, not by
+// cancellation, so a cancelled call leaves fn running in the background
+// until the server replies or the timeout passes; the command may still
+// take effect.
+func run(ctx context.Context, fn func() error) error {
+	if ctx.Done() == nil {
+		return fn()
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		done <- fn()
+	}()
+
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
