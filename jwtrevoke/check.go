@@ -1,0 +1,236 @@
+package jwtrevoke
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/anykv/anykv/kv"
+)
+
+// Check verifies token and then looks it up in the store, and returns its
+// claims when it is valid and not revoked. want is Access, Refresh or
+// AnyType; a token of another type fails with ErrTokenType.
+//
+// Verification comes first and needs no store: a token with a bad
+// signature, an algorithm outside Options.Algorithms, no "exp", an "exp"
+// in the past, or no "jti", "sub" or "typ" fails with ErrInvalidToken. A
+// verified token then costs one batched store read, which fetches its
+// record (TrackAll), its revocation, its subject's and the global cutoff,
+// its family's revocation and, for a refresh token, whether it was used.
+// In RefreshOnly scope an access token skips that read.
+//
+// A store failure returns ErrStoreUnavailable, unless FailOpen is set, in
+// which case the verified claims are returned with a nil error.
+func (t *Tracker) Check(ctx context.Context, token string, want TokenType) (*Claims, error) {
+	start := time.Now()
+
+	claims, outcome, err := t.check(ctx, token, want)
+	t.opts.Observer.ObserveCheck(outcome, time.Since(start))
+
+	return claims, err
+}
+
+func (t *Tracker) check(ctx context.Context, token string, want TokenType) (*Claims, Outcome, error) {
+	claims, err := t.verifyType(token, want)
+	if err != nil {
+		return nil, outcomeOf(err), err
+	}
+
+	if t.opts.Scope == RefreshOnly && claims.Type == Access {
+		return claims, OutcomeAccepted, nil
+	}
+
+	state, err := t.loadState(ctx, claims)
+	if err != nil {
+		err = t.storeError("check", err)
+		if !t.opts.FailOpen {
+			return nil, OutcomeStoreUnavailable, err
+		}
+
+		t.failOpen.warn(ctx, t.opts.Logger, time.Now(), "check", err)
+
+		return claims, OutcomeFailOpen, nil
+	}
+
+	if err := state.verdict(claims, true); err != nil {
+		return nil, outcomeOf(err), err
+	}
+
+	return claims, OutcomeAccepted, nil
+}
+
+// verifyType is verify plus the type check of Check.
+func (t *Tracker) verifyType(token string, want TokenType) (*Claims, error) {
+	claims, err := t.verify(token)
+	if err != nil {
+		return nil, err
+	}
+
+	if want != AnyType && claims.Type != want {
+		return nil, &tokenTypeError{msg: fmt.Sprintf("jwtrevoke: wrong token type: got a %v token, want %v", claims.Type, want)}
+	}
+
+	return claims, nil
+}
+
+// outcomeOf maps a Check error to its Outcome.
+func outcomeOf(err error) Outcome {
+	switch {
+	case err == nil:
+		return OutcomeAccepted
+	case errors.Is(err, ErrTokenType):
+		return OutcomeTokenType
+	case errors.Is(err, ErrInvalidToken):
+		return OutcomeInvalid
+	case errors.Is(err, ErrReuseDetected):
+		return OutcomeReuse
+	case errors.Is(err, ErrRevoked):
+		return OutcomeRevoked
+	case errors.Is(err, ErrUnknownToken):
+		return OutcomeUnknown
+	default:
+		return OutcomeStoreUnavailable
+	}
+}
+
+// tokenState is what the store holds about one token.
+type tokenState struct {
+	trackAll      bool    // a record is required
+	record        *record // nil when absent or in Denylist mode
+	revoked       bool
+	familyRevoked bool
+	consumed      []byte // the used-token marker, nil when unused
+	cutoff        int64  // the later of the subject and global cutoffs, 0 for none
+}
+
+// loadState reads everything that decides whether claims is revoked in
+// one kv.GetMany call. An error is a store failure or a corrupt entry;
+// both leave the token's state unknown.
+func (t *Tracker) loadState(ctx context.Context, claims *Claims) (*tokenState, error) {
+	keys := []string{
+		t.revokedKey(claims.ID),
+		t.subjectKey(claims.Subject),
+		t.globalKey(),
+	}
+
+	recordAt, familyAt, consumedAt := -1, -1, -1
+	if t.opts.Mode == TrackAll {
+		recordAt = len(keys)
+		keys = append(keys, t.recordKey(claims.ID))
+	}
+
+	if claims.Family != "" {
+		familyAt = len(keys)
+		keys = append(keys, t.familyKey(claims.Family))
+	}
+
+	if claims.Type == Refresh {
+		consumedAt = len(keys)
+		keys = append(keys, t.consumedKey(claims.ID))
+	}
+
+	values, err := kv.GetMany(ctx, t.store, keys)
+	if err != nil {
+		return nil, err
+	}
+
+	state := &tokenState{trackAll: recordAt >= 0, revoked: values[0] != nil}
+
+	for _, value := range values[1:3] {
+		cutoff, err := parseCutoff(value)
+		if err != nil {
+			return nil, err
+		}
+
+		state.cutoff = max(state.cutoff, cutoff)
+	}
+
+	if recordAt >= 0 && values[recordAt] != nil {
+		rec, err := decodeRecord(values[recordAt])
+		if err != nil {
+			return nil, fmt.Errorf("record of jti %s: %w", kv.QuoteKey(claims.ID), err)
+		}
+
+		state.record = &rec
+	}
+
+	if familyAt >= 0 {
+		state.familyRevoked = values[familyAt] != nil
+	}
+
+	if consumedAt >= 0 {
+		state.consumed = values[consumedAt]
+	}
+
+	return state, nil
+}
+
+// parseCutoff decodes a stored cutoff; an absent one (nil) is 0.
+func parseCutoff(value []byte) (int64, error) {
+	if value == nil {
+		return 0, nil
+	}
+
+	m, err := decodeMarker(value)
+	if err != nil {
+		return 0, fmt.Errorf("revocation cutoff: %w", err)
+	}
+
+	cutoff, err := decodeCutoff(m.payload)
+	if err != nil {
+		return 0, fmt.Errorf("revocation cutoff: %w", err)
+	}
+
+	return cutoff, nil
+}
+
+// verdict returns nil when the state lets claims pass. A used refresh
+// token counts as revoked only when checkConsumed is set; Rotate handles
+// it itself.
+func (s *tokenState) verdict(claims *Claims, checkConsumed bool) error {
+	jti := kv.QuoteKey(claims.ID)
+
+	if s.trackAll && s.record == nil {
+		return fmt.Errorf("%w: no record for jti %s", ErrUnknownToken, jti)
+	}
+
+	if r := s.record; r != nil && (r.subject != claims.Subject || r.typ != claims.Type || r.family != claims.Family) {
+		return fmt.Errorf("%w: the record for jti %s belongs to another token", ErrUnknownToken, jti)
+	}
+
+	if s.revoked {
+		return fmt.Errorf("%w: jti %s was revoked", ErrRevoked, jti)
+	}
+
+	if s.familyRevoked {
+		return fmt.Errorf("%w: the rotation family of jti %s was revoked", ErrRevoked, jti)
+	}
+
+	if s.cutoff != 0 && issuedNano(claims) <= s.cutoff {
+		return fmt.Errorf("%w: jti %s was issued before its subject's tokens, or all tokens, were revoked", ErrRevoked, jti)
+	}
+
+	if checkConsumed && s.consumed != nil {
+		return fmt.Errorf("%w: refresh token jti %s was already used", ErrRevoked, jti)
+	}
+
+	return nil
+}
+
+// issuedNano returns the token's issue time for comparing with a cutoff.
+// Without "iat_ns" it takes the start of the "iat" second, and without
+// "iat" the earliest time there is, so that any cutoff in doubt rejects.
+func issuedNano(claims *Claims) int64 {
+	if claims.IssuedNano != 0 {
+		return claims.IssuedNano
+	}
+
+	if claims.IssuedAt != nil {
+		return claims.IssuedAt.UnixNano()
+	}
+
+	return math.MinInt64
+}

@@ -1,0 +1,182 @@
+package jwtrevoke
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/anykv/anykv/kv"
+)
+
+// Rotate exchanges a refresh token for a new access token and a new
+// refresh token in the same family, and uses up the old refresh token.
+//
+// The old token is checked like Check does, then used up with one
+// put-if-absent of a used-token marker, so that of concurrent calls with
+// one token exactly one wins. Every other call, and any later one, is
+// reuse: it revokes the whole family, the winner's new tokens included,
+// and returns an error matching ErrReuseDetected (and ErrRevoked). With
+// Options.RotationGrace set, a reuse within the grace, while the new
+// refresh token is still unused, returns the same new pair instead; the
+// marker stores the new pair's ids and times, never a signed token, and
+// the pair is signed again.
+//
+// The new tokens carry the old token's extra claims. Their records are
+// written before the old token is used up, so Rotate hands out no token
+// without a record; a losing call deletes the records it wrote.
+//
+// Rotate needs a store with atomic writes (kv.AtomicStore) and returns an
+// error matching kv.ErrUnsupported without one. FailOpen does not apply: a
+// store failure returns ErrStoreUnavailable.
+func (t *Tracker) Rotate(ctx context.Context, refreshToken string) (*Pair, error) {
+	start := time.Now()
+
+	pair, err := t.rotate(ctx, refreshToken)
+	t.opts.Observer.ObserveCheck(outcomeOf(err), time.Since(start))
+
+	return pair, err
+}
+
+func (t *Tracker) rotate(ctx context.Context, refreshToken string) (*Pair, error) {
+	if t.atomicStore == nil {
+		return nil, fmt.Errorf("jwtrevoke: rotate needs a store with atomic writes: %w", kv.ErrUnsupported)
+	}
+
+	if t.method == nil {
+		return nil, errNoSigningKey
+	}
+
+	old, err := t.verifyType(refreshToken, Refresh)
+	if err != nil {
+		return nil, err
+	}
+
+	if old.Family == "" {
+		return nil, fmt.Errorf("%w: refresh token has no \"fam\" claim", ErrInvalidToken)
+	}
+
+	state, err := t.loadState(ctx, old)
+	if err != nil {
+		return nil, t.storeError("rotate", err)
+	}
+
+	if err := state.verdict(old, false); err != nil {
+		return nil, err
+	}
+
+	if state.consumed != nil {
+		return t.replay(ctx, old, state.consumed)
+	}
+
+	next := successor{accessJTI: newJTI(), refreshJTI: newJTI(), issuedNano: t.stamp()}
+	next.accessExp = t.expiry(next.issuedNano, Access)
+	next.refreshExp = t.expiry(next.issuedNano, Refresh)
+
+	pair, err := t.signPair(next, old.Subject, old.Family, old.Extra)
+	if err != nil {
+		return nil, err
+	}
+
+	if err := t.writeRecords(ctx, pair.AccessClaims, pair.RefreshClaims); err != nil {
+		return nil, err
+	}
+
+	stored, err := t.markUsed(ctx, old, next)
+	if err != nil || !stored {
+		t.deleteRecords(context.WithoutCancel(ctx), pair.AccessClaims, pair.RefreshClaims)
+	}
+
+	if err != nil {
+		return nil, t.storeError("rotate", err)
+	}
+
+	if !stored {
+		return t.replayStored(ctx, old)
+	}
+
+	return pair, nil
+}
+
+// markUsed writes the used-token marker of old unless one exists, and
+// reports whether it wrote it.
+func (t *Tracker) markUsed(ctx context.Context, old *Claims, next successor) (bool, error) {
+	ttl, keepUntil := t.entryTTL(old.ExpiresAt.Unix())
+
+	// The marker must outlast any use of old, so it never gets a TTL under
+	// one second, even for a token in the last moment of its leeway.
+	ttl = max(ttl, time.Second)
+
+	var grace *successor
+	if t.opts.RotationGrace > 0 {
+		grace = &next
+	}
+
+	value := encodeMarker(keepUntil, encodeConsumed(next.issuedNano, grace))
+
+	return t.putIfAbsent(ctx, t.consumedKey(old.ID), value, ttl)
+}
+
+// replayStored reads the used-token marker that beat this call and
+// handles the call as a replay.
+func (t *Tracker) replayStored(ctx context.Context, old *Claims) (*Pair, error) {
+	value, err := t.store.Get(ctx, t.consumedKey(old.ID))
+	if errors.Is(err, kv.ErrNotFound) {
+		return nil, fmt.Errorf("%w: refresh token jti %s was already used", ErrRevoked, kv.QuoteKey(old.ID))
+	}
+
+	if err != nil {
+		return nil, t.storeError("rotate", err)
+	}
+
+	return t.replay(ctx, old, value)
+}
+
+// replay handles a refresh token that was already used: it returns the
+// stored successor pair within the grace, and otherwise revokes the
+// family.
+func (t *Tracker) replay(ctx context.Context, old *Claims, consumed []byte) (*Pair, error) {
+	m, err := decodeMarker(consumed)
+	if err != nil {
+		return nil, t.storeError("rotate", fmt.Errorf("used-token marker of jti %s: %w", kv.QuoteKey(old.ID), err))
+	}
+
+	usedNano, next, err := decodeConsumed(m.payload)
+	if err != nil {
+		return nil, t.storeError("rotate", fmt.Errorf("used-token marker of jti %s: %w", kv.QuoteKey(old.ID), err))
+	}
+
+	withinGrace := next != nil && t.opts.RotationGrace > 0 &&
+		t.opts.Clock().Sub(time.Unix(0, usedNano)) <= t.opts.RotationGrace
+
+	if withinGrace {
+		pair, err := t.resend(ctx, old, *next)
+		if pair != nil || err != nil {
+			return pair, err
+		}
+	}
+
+	if err := t.revokeFamily(ctx, old.Family, "rotate"); err != nil {
+		return nil, fmt.Errorf("refresh token reuse detected, but revoking its family failed: %w", err)
+	}
+
+	t.opts.Observer.ObserveReuse()
+
+	return nil, &reuseError{msg: fmt.Sprintf("jwtrevoke: refresh token reuse detected: jti %s was already used; its family %s is revoked", kv.QuoteKey(old.ID), kv.QuoteKey(old.Family))}
+}
+
+// resend signs the stored successor pair again when its refresh token is
+// still unused and its family not revoked. It returns a nil pair and a nil
+// error when the grace no longer applies.
+func (t *Tracker) resend(ctx context.Context, old *Claims, next successor) (*Pair, error) {
+	values, err := kv.GetMany(ctx, t.store, []string{t.consumedKey(next.refreshJTI), t.familyKey(old.Family)})
+	if err != nil {
+		return nil, t.storeError("rotate", err)
+	}
+
+	if values[0] != nil || values[1] != nil {
+		return nil, nil
+	}
+
+	return t.signPair(next, old.Subject, old.Family, old.Extra)
+}
