@@ -198,22 +198,24 @@ func (s *Store) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
 		return nil, &keyError{op: "get many", err: kv.ErrClosed}
 	}
 
-	var now int64 // read from the clock only when an entry has a TTL
+	// The clock is read once, and only when an entry has a TTL.
+	var (
+		now     int64
+		haveNow bool
+	)
 
 	values := make([][]byte, len(keys))
 	for i, e := range found {
 		if e.value == nil {
-			continue // absent
+			continue // absent, because stored values are never nil
 		}
 
-		if e.deadline != 0 {
-			if now == 0 {
-				now = s.now()
-			}
+		if e.deadline != 0 && !haveNow {
+			now, haveNow = s.now(), true
+		}
 
-			if e.expired(now) {
-				continue
-			}
+		if e.expired(now) {
+			continue
 		}
 
 		values[i] = clone(e.value)
