@@ -59,7 +59,7 @@ func Open(path string, opts *Options) (*Store, error) {
 
 	db, err := bbolt.Open(path, o.Mode, &bbolt.Options{Timeout: timeout})
 	if errors.Is(err, bbolt.ErrTimeout) {
-		return nil, fmt.Errorf("%w: open %s: another process or handle holds its lock; gave up after %v: %w", ErrLocked, path, o.OpenTimeout, err)
+		return nil, fmt.Errorf("bolt: open %s: %w: another process or handle holds it, and it stayed locked for %v; close the other handle or raise Options.OpenTimeout", path, ErrLocked, o.OpenTimeout)
 	}
 
 	if err != nil {

@@ -1,0 +1,168 @@
+package bolt_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/anykv/anykv/kv"
+	"github.com/anykv/anykv/kv/bolt"
+)
+
+func TestGroupCommitConcurrentWriters(t *testing.T) {
+	s, _ := openTemp(t, &bolt.Options{ReclaimInterval: -1})
+	ctx := context.Background()
+
+	const writers, perWriter = 64, 40
+
+	var wg sync.WaitGroup
+
+	for w := range writers {
+		wg.Add(1)
+
+		go func() {
+			defer wg.Done()
+
+			for i := range perWriter {
+				own := fmt.Sprintf("w%02d/%02d", w, i)
+				shared := fmt.Sprintf("shared/%d", i%8)
+
+				var err error
+
+				switch i % 4 {
+				case 0:
+					err = s.Put(ctx, own, []byte(own))
+				case 1:
+					err = s.PutTTL(ctx, own, []byte(own), time.Hour)
+				case 2:
+					err = s.PutTTL(ctx, shared, []byte(own), time.Hour)
+				case 3:
+					err = s.Put(ctx, shared, []byte(own))
+				}
+
+				if err != nil {
+					t.Errorf("write %s: %v", own, err)
+					return
+				}
+
+				// A read after a returned write sees that write.
+				if i%4 < 2 {
+					if got, err := s.Get(ctx, own); err != nil || string(got) != own {
+						t.Errorf("Get(%s) after its write = %q, %v", own, got, err)
+						return
+					}
+				}
+			}
+		}()
+	}
+
+	wg.Wait()
+
+	data, expiry := bucketCounts(t, s)
+
+	sharedKeys := map[int]bool{}
+	for i := range perWriter {
+		if i%4 >= 2 {
+			sharedKeys[i%8] = true
+		}
+	}
+
+	want := writers*perWriter/2 + len(sharedKeys)
+	if data != want {
+		t.Errorf("%d data entries, want %d", data, want)
+	}
+
+	// Each key with a TTL has exactly one index entry; count them.
+	ttlKeys := 0
+	err := s.DB().View(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("anykv")).Bucket([]byte("data")).ForEach(func(k, v []byte) error {
+			if v[0]&1 != 0 {
+				ttlKeys++
+			}
+
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if expiry != ttlKeys {
+		t.Errorf("%d index entries for %d keys with a TTL", expiry, ttlKeys)
+	}
+}
+
+func TestGroupCommitIsolatesFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "corrupt.db")
+
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	s, err := bolt.New(db, &bolt.Options{ReclaimInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	// An entry with an undefined flag makes any write to its key fail
+	// inside the transaction, after validation.
+	err = db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket([]byte("anykv")).Bucket([]byte("data")).Put([]byte("broken"), []byte{0x80})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := context.Background()
+
+	var wg sync.WaitGroup
+
+	errs := make([]error, 64)
+	for i := range errs {
+		wg.Add(1)
+
+		go func() {
+			defer wg.Done()
+
+			key := fmt.Sprintf("good/%02d", i)
+			if i%8 == 0 {
+				key = "broken"
+			}
+
+			errs[i] = s.Put(ctx, key, []byte("v"))
+		}()
+	}
+
+	wg.Wait()
+
+	for i, err := range errs {
+		if i%8 == 0 {
+			if !errors.Is(err, bolt.ErrFormat) {
+				t.Errorf("Put on the corrupt key = %v, want ErrFormat", err)
+			}
+
+			continue
+		}
+
+		if err != nil {
+			t.Errorf("Put(good/%02d) failed with its group: %v", i, err)
+		}
+
+		if got := mustGet(t, s, fmt.Sprintf("good/%02d", i)); got != "v" {
+			t.Errorf("Get(good/%02d) = %q, want v", i, got)
+		}
+	}
+
+	if _, err := s.Get(ctx, "broken"); err == nil || errors.Is(err, kv.ErrNotFound) {
+		t.Errorf("Get of a corrupt entry = %v, want an error other than ErrNotFound", err)
+	}
+}
