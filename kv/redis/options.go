@@ -41,7 +41,9 @@ type Options struct {
 
 	// MaxValueSize is the largest value in bytes that a write sends. A
 	// larger value fails with kv.ErrValueTooLarge before anything is sent.
-	// Set it to the server's proto-max-bulk-len when that was lowered.
+	// Set it to the server's proto-max-bulk-len when that was lowered,
+	// because such a server closes the connection on a longer value, which
+	// reaches the caller as a connection error.
 	// Default: DefaultMaxValueSize (512 MiB).
 	MaxValueSize int
 

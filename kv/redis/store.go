@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -224,9 +223,9 @@ func (s *Store) checkSize(key string, value []byte) error {
 }
 
 // wrapError turns an error of go-redis into the store's error for op on
-// key: a missing key matches kv.ErrNotFound, a closed client kv.ErrClosed,
-// and a value the server finds too long kv.ErrValueTooLarge. Any other
-// error, a connection failure for one, keeps its cause.
+// key: a missing key matches kv.ErrNotFound and a closed client
+// kv.ErrClosed. Any other error, a connection failure for one, keeps its
+// cause.
 func (s *Store) wrapError(op, key string, err error) error {
 	quoted := kv.QuoteKey(key)
 
@@ -235,19 +234,9 @@ func (s *Store) wrapError(op, key string, err error) error {
 		return fmt.Errorf("redis: %s %s: %w", op, quoted, kv.ErrNotFound)
 	case errors.Is(err, goredis.ErrClosed):
 		return fmt.Errorf("redis: %s %s: %w", op, quoted, kv.ErrClosed)
-	case isTooLarge(err):
-		return fmt.Errorf("redis: %s %s: %w: %w", op, quoted, kv.ErrValueTooLarge, err)
 	default:
 		return fmt.Errorf("redis: %s %s: %w", op, quoted, err)
 	}
-}
-
-// isTooLarge reports whether the server rejected a request as longer than
-// its proto-max-bulk-len, which it does with a protocol error before it
-// closes the connection.
-func isTooLarge(err error) bool {
-	var redisErr goredis.Error
-	return errors.As(err, &redisErr) && strings.Contains(redisErr.Error(), "invalid bulk length")
 }
 
 // milliseconds returns ttl in whole milliseconds, rounded up so that an

@@ -68,12 +68,12 @@ func openURL(ctx context.Context, u *url.URL) (*Store, error) {
 	query := u.Query()
 	settings, err := storeSettings(query)
 	if err != nil {
-		return nil, fmt.Errorf("%w %q: %w", kv.ErrInvalidURL, u.Redacted(), err)
+		return nil, fmt.Errorf("%w %q: %w", kv.ErrInvalidURL, redact(u), err)
 	}
 
 	client, err := openClient(u, query)
 	if err != nil {
-		return nil, fmt.Errorf("%w %q: %w", kv.ErrInvalidURL, u.Redacted(), err)
+		return nil, fmt.Errorf("%w %q: %w", kv.ErrInvalidURL, redact(u), err)
 	}
 
 	return newStore(client, true, settings), nil
@@ -211,6 +211,29 @@ func splitHosts(hostList string) ([]string, error) {
 	}
 
 	return hosts, nil
+}
+
+// redact returns u for an error message with the password of its user
+// and the values of query options that name a password (go-redis's
+// Sentinel URLs accept password=) replaced.
+func redact(u *url.URL) string {
+	query := u.Query()
+	redacted := false
+	for name := range query {
+		if strings.Contains(strings.ToLower(name), "password") {
+			query.Set(name, "xxxxx")
+			redacted = true
+		}
+	}
+
+	if !redacted {
+		return u.Redacted()
+	}
+
+	copied := *u
+	copied.RawQuery = query.Encode()
+
+	return copied.Redacted()
 }
 
 // withoutURL drops the URL that a url.Error repeats, since it holds the
