@@ -34,8 +34,8 @@ func (s *Store) PutIfAbsentTTL(ctx context.Context, key string, value []byte, tt
 	return s.putIfAbsent(ctx, key, value, ttl)
 }
 
-// putIfAbsent stores value under key when no live entry is there; ttl 0
-// means no TTL.
+// putIfAbsent stores value under key when no live entry is there. A ttl
+// of 0 means no TTL.
 func (s *Store) putIfAbsent(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
 	buf := newEntryBuffer(value, ttl > 0)
 
@@ -90,7 +90,7 @@ func (s *Store) CompareAndSwapTTL(ctx context.Context, key string, oldValue, new
 	return s.compareAndSwap(ctx, key, oldValue, newValue, ttl)
 }
 
-// compareAndSwap swaps in one write transaction; ttl 0 means no TTL.
+// compareAndSwap swaps in one write transaction. A ttl of 0 means no TTL.
 func (s *Store) compareAndSwap(ctx context.Context, key string, oldValue, newValue []byte, ttl time.Duration) (bool, error) {
 	buf := newEntryBuffer(newValue, ttl > 0)
 

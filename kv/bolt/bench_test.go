@@ -69,7 +69,7 @@ var keyPatterns = []struct {
 // BenchmarkPut compares 32 concurrent writers through the store's group
 // commit with the same writers each running one db.Update, which costs one
 // fsync per put. Compare the ns/op of GroupCommit and UpdatePerPut for the
-// same key pattern; LoneWriter shows the latency of one writer alone.
+// same key pattern. LoneWriter measures the latency of one writer alone.
 func BenchmarkPut(b *testing.B) {
 	for _, pattern := range keyPatterns {
 		b.Run(pattern.name+"/GroupCommit", func(b *testing.B) {

@@ -78,7 +78,7 @@ func TestGroupCommitConcurrentWriters(t *testing.T) {
 		t.Errorf("%d data entries, want %d", data, want)
 	}
 
-	// Each key with a TTL has exactly one index entry; count them.
+	// Each key with a TTL must have exactly one index entry.
 	ttlKeys := 0
 	err := s.DB().View(func(tx *bbolt.Tx) error {
 		return tx.Bucket([]byte("anykv")).Bucket([]byte("data")).ForEach(func(k, v []byte) error {
@@ -164,5 +164,80 @@ func TestGroupCommitIsolatesFailure(t *testing.T) {
 
 	if _, err := s.Get(ctx, "broken"); err == nil || errors.Is(err, kv.ErrNotFound) {
 		t.Errorf("Get of a corrupt entry = %v, want an error other than ErrNotFound", err)
+	}
+}
+
+func TestQueuedWriterCancelled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "queue.db")
+
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	s, err := bolt.New(db, &bolt.Options{ReclaimInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	// An open write transaction holds bbolt's writer lock, so the first
+	// Put leads a commit that cannot finish until the test lets it.
+	blocker, err := db.Begin(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	leaderDone := make(chan error, 1)
+	go func() { leaderDone <- s.Put(context.Background(), "leader", []byte("v")) }()
+
+	waitUntil(t, "the first Put to start its commit", s.CommitInFlight)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	followerDone := make(chan error, 1)
+	go func() { followerDone <- s.Put(ctx, "follower", []byte("v")) }()
+
+	waitUntil(t, "the second Put to queue", func() bool { return s.QueuedWrites() == 1 })
+	cancel()
+
+	select {
+	case err := <-followerDone:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("queued Put after cancel = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("queued Put did not return within 10 s of its context's cancellation")
+	}
+
+	if err := blocker.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := <-leaderDone; err != nil {
+		t.Fatalf("leading Put: %v", err)
+	}
+
+	if _, err := s.Get(context.Background(), "follower"); !errors.Is(err, kv.ErrNotFound) {
+		t.Fatalf("cancelled Put was written: Get = %v", err)
+	}
+
+	if n := s.QueuedWrites(); n != 0 {
+		t.Fatalf("%d writes still queued, want the cancelled one removed", n)
+	}
+}
+
+// waitUntil polls cond until it returns true, and fails the test after 10
+// seconds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after 10 s waiting for %s", what)
+		}
+
+		time.Sleep(time.Millisecond)
 	}
 }

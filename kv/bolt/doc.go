@@ -2,7 +2,7 @@
 // backend, for a single process that wants its data to survive restarts.
 //
 // Open a file with [Open], or build a store on a *bbolt.DB you opened with
-// [New]; importing the package also registers the "bolt" URL scheme with
+// [New]. Importing the package also registers the "bolt" URL scheme with
 // kv.Open, as in "bolt:///var/lib/app.db?timeout=2s&bucket=sessions".
 //
 // # Guarantees
@@ -35,9 +35,9 @@
 // Only one handle may have the file open for writing at a time, whether
 // in this process or another: bbolt locks the file. [Open] waits up to
 // Options.OpenTimeout for the lock and then fails with an error matching
-// [ErrLocked]; it never waits forever. A value may be up to
-// Options.MaxValueSize bytes (default just under 2 GiB); bbolt holds a
-// whole transaction in memory, so values of many megabytes are slow.
+// [ErrLocked], so it never waits forever. A value may be up to
+// Options.MaxValueSize bytes (default just under 2 GiB). Because bbolt
+// holds a whole transaction in memory, values of many megabytes are slow.
 //
 // # Concurrency
 //
@@ -54,9 +54,9 @@
 //   - "format": one byte, the format version, now 1. A newer version fails
 //     to open with [ErrFormat] instead of being misread.
 //   - "data", a bucket mapping each key to a header and the value. The
-//     header is one flags byte; when flag 0x01 is set, the byte is followed
-//     by the expiry as 8 big-endian bytes of unix nanoseconds. No other
-//     flag is defined.
+//     header is one flags byte. When flag 0x01 is set, the flags byte is
+//     followed by the expiry as 8 big-endian bytes of unix nanoseconds. No
+//     other flag is defined.
 //   - "expiry", an index bucket with one empty-valued entry for each key
 //     that has a TTL, keyed by the expiry as 8 big-endian bytes followed by
 //     the key. Sorted by deadline, it lets reclaiming read only what has

@@ -38,7 +38,7 @@ var ErrFormat = errors.New("bolt: unsupported on-disk format")
 // entry is a decoded value of the data bucket. value aliases the bbolt
 // memory map and is valid only until its transaction ends.
 type entry struct {
-	expiry int64 // unix nanoseconds; 0 means no TTL
+	expiry int64 // deadline in unix nanoseconds, or 0 for no TTL
 	value  []byte
 }
 

@@ -12,17 +12,17 @@ import (
 // listChunk is how many keys Keys reads in one read transaction.
 const listChunk = 256
 
-// Keys yields the keys that start with prefix, in ascending byte order;
-// the empty prefix yields every key. Expired keys are skipped.
+// Keys yields the keys that start with prefix, in ascending byte order.
+// The empty prefix yields every key. Expired keys are skipped.
 //
 // Keys reads a chunk of keys in one read transaction, ends it, yields the
 // chunk, and seeks past the chunk's last key in a new transaction. No
 // transaction is open while the loop body runs, so the body may put and
 // delete keys (the yielded one included) without deadlocking against a
 // writer that must remap the file, and the seek by key skips nothing. Each
-// key live for the whole listing is yielded once; a key put during it is
-// yielded when it sorts after the current chunk. An invalid prefix yields
-// one error matching kv.ErrInvalidKey.
+// key live for the whole listing is yielded once. A key put during the
+// listing is yielded if it sorts after the current chunk. An invalid
+// prefix yields one error matching kv.ErrInvalidKey.
 func (s *Store) Keys(ctx context.Context, prefix string) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
 		if err := ctx.Err(); err != nil {

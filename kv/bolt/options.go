@@ -43,7 +43,7 @@ type Options struct {
 
 	// ReclaimInterval is the time between two background passes that
 	// remove expired entries. Default 1 minute. A negative value disables
-	// the background pass; Reclaim still works on demand.
+	// the background pass, and Reclaim still works on demand.
 	ReclaimInterval time.Duration
 
 	// ReclaimBatchSize is the maximum number of expired entries removed in
@@ -51,7 +51,7 @@ type Options struct {
 	// for long. Default 1000 entries.
 	ReclaimBatchSize int
 
-	// MaxValueSize is the largest value, in bytes, that a put accepts; a
+	// MaxValueSize is the largest value, in bytes, that a put accepts. A
 	// larger one fails with kv.ErrValueTooLarge. Default and maximum
 	// DefaultMaxValueSize.
 	MaxValueSize int

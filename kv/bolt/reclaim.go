@@ -18,8 +18,8 @@ import (
 // at the first one still ahead, so its cost follows the number of expired
 // entries, not the size of the store. It removes at most
 // Options.ReclaimBatchSize entries in one write transaction, so writers
-// wait for one short transaction at a time; readers never wait, because
-// bbolt readers do not block on its writer.
+// wait for one short transaction at a time. Readers do not wait for it,
+// because bbolt readers run beside its writer.
 func (s *Store) Reclaim(ctx context.Context) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
