@@ -105,16 +105,22 @@ type RedisConfig struct {
 	// every acknowledged write survives Stop, Kill and Restart. Without
 	// it the server persists nothing and restarts empty.
 	AOF bool
+
+	// Args are extra redis-server arguments, such as
+	// []string{"--replicaof", "127.0.0.1", "6379"}, appended after the
+	// ones this package sets.
+	Args []string
 }
 
 // RedisServer is a redis-server that belongs to one test, for tests that
 // stop, kill or restart the server. It keeps its port and folder across
 // restarts. Its methods are safe for concurrent use.
 type RedisServer struct {
-	binary string
-	dir    string
-	port   int
-	args   []string
+	binary     string
+	dir        string
+	port       int
+	configFile string
+	args       []string
 
 	mu      sync.Mutex
 	process *redisProcess
@@ -133,8 +139,9 @@ func StartRedis(tb testing.TB, cfg RedisConfig) *RedisServer {
 	if cfg.AOF {
 		extra = []string{"--appendonly", "yes", "--appendfsync", "always"}
 	}
+	extra = append(extra, cfg.Args...)
 
-	process, err := startRedisOnFreePort(binary, dir, extra)
+	process, err := startRedisOnFreePort(binary, dir, "", extra)
 	if err != nil {
 		tb.Fatalf("start redis-server: %v", err)
 	}
@@ -201,7 +208,7 @@ func (s *RedisServer) Restart(tb testing.TB) {
 	// may bind it first, so retry for a while before giving up.
 	deadline := time.Now().Add(redisStartTimeout)
 	for {
-		process, err := startRedisProcess(s.binary, s.dir, s.port, s.args)
+		process, err := startRedisProcess(s.binary, s.dir, s.port, s.configFile, s.args)
 		if err == nil {
 			s.process = process
 			return
@@ -223,7 +230,7 @@ func startSharedRedis(binary string, extra []string) (*redisProcess, error) {
 		return nil, fmt.Errorf("create a folder for redis-server: %w", err)
 	}
 
-	process, err := startRedisOnFreePort(binary, dir, extra)
+	process, err := startRedisOnFreePort(binary, dir, "", extra)
 	if err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err
@@ -238,9 +245,10 @@ func startSharedRedis(binary string, extra []string) (*redisProcess, error) {
 }
 
 // startRedisOnFreePort starts redis-server on a free port, trying a new
-// port when the chosen one turns out to be taken. With cluster mode on in
+// port when the chosen one turns out to be taken. A non-empty configFile is
+// loaded first. With cluster mode on in
 // extra it picks a free cluster bus port too.
-func startRedisOnFreePort(binary, dir string, extra []string) (*redisProcess, error) {
+func startRedisOnFreePort(binary, dir, configFile string, extra []string) (*redisProcess, error) {
 	var lastErr error
 
 	for range redisStartAttempts {
@@ -259,7 +267,7 @@ func startRedisOnFreePort(binary, dir string, extra []string) (*redisProcess, er
 			args = append(append([]string(nil), extra...), "--cluster-port", strconv.Itoa(busPort))
 		}
 
-		process, err := startRedisProcess(binary, dir, port, args)
+		process, err := startRedisProcess(binary, dir, port, configFile, args)
 		if err == nil {
 			process.busPort = busPort
 			return process, nil
@@ -301,12 +309,18 @@ type redisProcess struct {
 }
 
 // startRedisProcess runs redis-server on port with dir as its working
-// folder and waits until it serves there. The extra arguments follow the
-// ones set here, so they override them.
-func startRedisProcess(binary, dir string, port int, extra []string) (*redisProcess, error) {
+// folder and waits until it serves there. A non-empty configFile is loaded
+// first. The extra arguments follow the ones set here, so they override
+// them.
+func startRedisProcess(binary, dir string, port int, configFile string, extra []string) (*redisProcess, error) {
 	logFile := filepath.Join(dir, "redis.log")
 
-	args := []string{
+	var args []string
+	if configFile != "" {
+		args = append(args, configFile)
+	}
+
+	args = append(args,
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
 		"--protected-mode", "yes",
@@ -315,7 +329,7 @@ func startRedisProcess(binary, dir string, port int, extra []string) (*redisProc
 		"--logfile", logFile,
 		"--save", "",
 		"--appendonly", "no",
-	}
+	)
 	args = append(args, extra...)
 
 	cmd := exec.Command(binary, args...)

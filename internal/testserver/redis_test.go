@@ -147,7 +147,7 @@ func TestRedisBusyPortDetected(t *testing.T) {
 
 	port := l.Addr().(*net.TCPAddr).Port
 
-	_, err = startRedisProcess("redis-server", t.TempDir(), port, nil)
+	_, err = startRedisProcess("redis-server", t.TempDir(), port, "", nil)
 	if !errors.Is(err, errPortInUse) {
 		t.Fatalf("start on the busy port %d = %v, want errPortInUse", port, err)
 	}
@@ -198,4 +198,27 @@ func configGet(addr, name string) (string, error) {
 	}
 
 	return lines[4], nil
+}
+
+func TestStartRedisSentinelMonitorsMaster(t *testing.T) {
+	setup := StartRedisSentinel(t)
+
+	info, err := redisCommand(setup.Sentinel.Addr(), "INFO", "sentinel")
+	if err != nil {
+		t.Fatalf("INFO sentinel: %v", err)
+	}
+
+	status := infoField(info, "master0")
+	if !strings.Contains(status, "address="+setup.Master.Addr()) {
+		t.Errorf("Sentinel status %q does not name the master %s", status, setup.Master.Addr())
+	}
+
+	role, err := redisCommand(setup.Replica.Addr(), "INFO", "replication")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if got := infoField(role, "role"); got != "slave" {
+		t.Errorf("replica role = %q, want slave", got)
+	}
 }
