@@ -1,6 +1,7 @@
 package memory_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"runtime"
@@ -23,6 +24,32 @@ func putExpiring(t *testing.T, s *memory.Store, prefix string, n int) {
 	// Written last with the same TTL, the marker expires last.
 	mustPutTTL(t, s, prefix+"marker", "v", ttl)
 	waitExpired(t, s, prefix+"marker")
+}
+
+// reclaimers returns how many background reclaimer goroutines exist. It
+// counts them in a dump of every goroutine's stack, where each one that New
+// started is listed as created by New, whether it has begun to run or not.
+func reclaimers() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return bytes.Count(buf[:n], []byte("created by github.com/anykv/anykv/kv/memory.New"))
+		}
+
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// waitNoReclaimers waits until the reclaimers of stores that earlier tests
+// closed or dropped have returned.
+func waitNoReclaimers(t *testing.T) {
+	t.Helper()
+
+	waitUntil(t, "earlier reclaimers exited", func() bool {
+		runtime.GC()
+		return reclaimers() == 0
+	})
 }
 
 func TestReclaimRemovesExpired(t *testing.T) {
@@ -159,47 +186,50 @@ func TestRewrittenKeyNotReclaimed(t *testing.T) {
 }
 
 func TestCloseStopsReclaimer(t *testing.T) {
-	before := runtime.NumGoroutine()
+	waitNoReclaimers(t)
 
-	s := memory.New(&memory.Options{ReclaimInterval: time.Millisecond})
-	if n := runtime.NumGoroutine(); n <= before {
-		t.Fatalf("goroutines after New = %d, want more than %d", n, before)
+	// With runs an hour apart, only Close can end the goroutine in time.
+	s := memory.New(&memory.Options{ReclaimInterval: time.Hour})
+	if n := reclaimers(); n != 1 {
+		t.Fatalf("reclaimers after New = %d, want 1", n)
 	}
 
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 
+	// Close waits until the reclaimer closes its done channel, after which
+	// the goroutine still has to return.
 	waitUntil(t, "the reclaimer goroutine exited", func() bool {
-		return runtime.NumGoroutine() <= before
+		return reclaimers() == 0
 	})
 }
 
 func TestDisabledReclaimerStartsNoGoroutine(t *testing.T) {
-	before := runtime.NumGoroutine()
+	waitNoReclaimers(t)
 
 	s := newStore(t, &memory.Options{ReclaimInterval: -1})
-	if n := runtime.NumGoroutine(); n > before {
-		t.Fatalf("goroutines after New with the reclaimer disabled = %d, want %d", n, before)
+	if n := reclaimers(); n != 0 {
+		t.Fatalf("reclaimers after New with the reclaimer disabled = %d, want 0", n)
 	}
 
 	mustPut(t, s, "k", "v")
 }
 
 func TestUnreachableStoreStopsReclaimer(t *testing.T) {
-	before := runtime.NumGoroutine()
+	waitNoReclaimers(t)
 
 	func() {
 		s := memory.New(&memory.Options{ReclaimInterval: time.Millisecond})
 		mustPut(t, s, "k", "v")
 
-		if n := runtime.NumGoroutine(); n <= before {
-			t.Fatalf("goroutines after New = %d, want more than %d", n, before)
+		if n := reclaimers(); n != 1 {
+			t.Fatalf("reclaimers after New = %d, want 1", n)
 		}
 	}()
 
 	waitUntil(t, "the reclaimer of an unreachable store exited", func() bool {
 		runtime.GC()
-		return runtime.NumGoroutine() <= before
+		return reclaimers() == 0
 	})
 }
