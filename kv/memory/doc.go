@@ -28,8 +28,8 @@
 // most [Options.ReclaimLimit] of them while it holds the write lock once,
 // so readers wait for at most one such batch. [Store.Reclaim] removes them
 // on demand. Both find expired entries through a min-heap of deadlines, so
-// their cost grows with the number of expired entries, not with the size
-// of the store.
+// their cost grows with the number of expired entries (times the logarithm
+// of the number of entries with a TTL), not with the size of the store.
 //
 // # Listing
 //
@@ -45,9 +45,9 @@
 // # Concurrency
 //
 // A Store is safe for concurrent use by multiple goroutines. Reads share a
-// sync.RWMutex and writes take it exclusively. Every method returns an
-// error matching kv.ErrClosed after [Store.Close], and Close stops the
-// background reclaimer and waits for it to return.
+// sync.RWMutex and writes take it exclusively. After [Store.Close], every
+// method except Close and Len returns an error matching kv.ErrClosed, and
+// Close stops the background reclaimer and waits for it to return.
 //
 // # Opening by URL
 //
