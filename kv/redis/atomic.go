@@ -35,7 +35,7 @@ return 1
 // PutIfAbsent stores value under key with SET NX, only when key is absent
 // or expired, and reports whether it stored.
 func (s *Store) PutIfAbsent(ctx context.Context, key string, value []byte) (bool, error) {
-	if err := s.beginWrite(ctx, key, value); err != nil {
+	if err := s.beginWrite(ctx, "put-if-absent", key, value); err != nil {
 		return false, err
 	}
 
@@ -45,7 +45,7 @@ func (s *Store) PutIfAbsent(ctx context.Context, key string, value []byte) (bool
 // PutIfAbsentTTL is PutIfAbsent with a TTL, rounded up to whole
 // milliseconds and sent in the same SET command.
 func (s *Store) PutIfAbsentTTL(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
-	if err := s.beginWrite(ctx, key, value); err != nil {
+	if err := s.beginWrite(ctx, "put-if-absent", key, value); err != nil {
 		return false, err
 	}
 
@@ -104,11 +104,11 @@ func (s *Store) CompareAndSwapTTL(ctx context.Context, key string, oldValue, new
 // (1 GB by default), so two values near 512 MiB each fail with a
 // connection error rather than kv.ErrValueTooLarge.
 func (s *Store) beginCompareAndSwap(ctx context.Context, key string, oldValue, newValue []byte) error {
-	if err := s.beginWrite(ctx, key, newValue); err != nil {
+	if err := s.beginWrite(ctx, "compare-and-swap", key, newValue); err != nil {
 		return err
 	}
 
-	return s.checkSize(key, oldValue)
+	return s.checkSize("compare-and-swap", key, oldValue)
 }
 
 // compareAndSwap runs compareAndSwapScript, by EVALSHA first and EVAL when

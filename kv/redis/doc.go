@@ -11,9 +11,9 @@
 // # Durability and eviction
 //
 // A write is acknowledged once the server holds it in memory. Whether it
-// survives a restart depends on the server's persistence settings: with
+// survives a restart depends on the server's persistence settings. With
 // neither RDB snapshots nor the append-only file, a restart loses every
-// key; with appendfsync everysec, a crash can lose about the last second
+// key. With appendfsync everysec, a crash can lose about the last second
 // of writes. A server with a maxmemory policy other than noeviction may
 // drop keys, TTL or not, to free memory, and a dropped key reads as
 // kv.ErrNotFound as if it had never been written. Data that must not
@@ -53,9 +53,9 @@
 // PutIfAbsent is SET NX. CompareAndSwap runs a Lua script (by EVALSHA,
 // falling back to EVAL) that reads and writes the key on the server in one
 // step, with the key declared in KEYS so that a Cluster routes it to the
-// right master. GetMany is one MGET on one server; on a Cluster it sends
-// one MGET for each hash slot, pipelined, so one round trip for each
-// master.
+// right master. GetMany is one MGET on one server. On a Cluster it
+// pipelines one MGET for each hash slot, which takes one round trip for
+// each master.
 //
 // # Errors, contexts and concurrency
 //

@@ -71,8 +71,8 @@ func (s *Store) getManyOneServer(ctx context.Context, keys []string, values [][]
 // getManyBySlot groups keys by hash slot and sends one MGET for each slot
 // in one pipeline.
 func (s *Store) getManyBySlot(ctx context.Context, keys []string, values [][]byte) error {
-	// positions lists, for each slot, the indexes in keys of its keys, in
-	// the order slots first appear.
+	// slots lists the distinct slots in the order they first appear, and
+	// positions maps each slot to the indexes of its keys in keys.
 	var slots []int
 	positions := make(map[int][]int)
 	for i, key := range keys {

@@ -22,10 +22,11 @@ const (
 // Options configures a Store. A nil *Options means the defaults of every
 // field.
 type Options struct {
-	// Client configures the client that New opens and later closes. With
-	// MasterName set, New opens a Sentinel failover client; with more than
-	// one address or IsClusterMode set, a Cluster client; otherwise a
-	// client of one server. Nil means go-redis's defaults: one server at
+	// Client configures the client that New opens and later closes, and
+	// goredis.NewUniversalClient picks its kind. With MasterName set, it is
+	// a Sentinel failover client. With more than one address or with
+	// IsClusterMode, it is a Cluster client. Otherwise it is a client of
+	// one server. Nil means go-redis's defaults: one server at
 	// localhost:6379, database 0, no password. NewFromClient ignores it.
 	Client *goredis.UniversalOptions
 

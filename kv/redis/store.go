@@ -115,7 +115,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 
 // Put stores value under key with no TTL, removing any TTL the key had.
 func (s *Store) Put(ctx context.Context, key string, value []byte) error {
-	if err := s.beginWrite(ctx, key, value); err != nil {
+	if err := s.beginWrite(ctx, "put", key, value); err != nil {
 		return err
 	}
 
@@ -132,7 +132,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte) error {
 // PutTTL stores value under key for ttl, which is rounded up to whole
 // milliseconds and sent in the same SET command as the value.
 func (s *Store) PutTTL(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := s.beginWrite(ctx, key, value); err != nil {
+	if err := s.beginWrite(ctx, "put", key, value); err != nil {
 		return err
 	}
 
@@ -206,17 +206,17 @@ func (s *Store) begin(ctx context.Context, key string) error {
 
 // beginWrite is begin for a write of value, which must also fit within
 // MaxValueSize.
-func (s *Store) beginWrite(ctx context.Context, key string, value []byte) error {
+func (s *Store) beginWrite(ctx context.Context, op, key string, value []byte) error {
 	if err := s.begin(ctx, key); err != nil {
 		return err
 	}
 
-	return s.checkSize(key, value)
+	return s.checkSize(op, key, value)
 }
 
-func (s *Store) checkSize(key string, value []byte) error {
+func (s *Store) checkSize(op, key string, value []byte) error {
 	if len(value) > s.settings.maxValueSize {
-		return fmt.Errorf("redis: put %s: %w: %d bytes, the limit is %d bytes", kv.QuoteKey(key), kv.ErrValueTooLarge, len(value), s.settings.maxValueSize)
+		return fmt.Errorf("redis: %s %s: %w: %d bytes, the limit is %d bytes", op, kv.QuoteKey(key), kv.ErrValueTooLarge, len(value), s.settings.maxValueSize)
 	}
 
 	return nil
@@ -246,10 +246,10 @@ func milliseconds(ttl time.Duration) int64 {
 }
 
 // run calls fn and returns its error, or returns ctx's error as soon as ctx
-// is done. go-redis bounds a blocked read by its ReadTimeout, not by
-// cancellation, so a cancelled call leaves fn running in the background
-// until the server replies or the timeout passes; the command may still
-// take effect.
+// is done. go-redis ends a blocked read at its ReadTimeout, not on
+// cancellation. So after a cancellation fn keeps running in the background
+// until the server replies or the timeout passes, and its command may
+// still take effect.
 func run(ctx context.Context, fn func() error) error {
 	if ctx.Done() == nil {
 		return fn()
