@@ -376,7 +376,7 @@ func (s *suite) testAtomicCompareAndSwapRemovesTTL(t *testing.T) {
 		t.Fatalf("CompareAndSwap with the current value = %v, %v; want true, nil", swapped, err)
 	}
 
-	f.checkOutlives(key, []byte("new"), putDone.Add(2*ttl+f.opts.TTLGranularity))
+	f.checkOutlives(key, []byte("new"), f.opts.pastExpiry(putDone, ttl))
 }
 
 func (s *suite) testAtomicNoAliasing(t *testing.T) {

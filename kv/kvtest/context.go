@@ -26,52 +26,12 @@ func (s *suite) testContextCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(f.ctx)
 	cancel()
 
-	wantCanceled := func(op string, err error) {
-		t.Helper()
-
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("%s with a cancelled context = %v, want an error matching context.Canceled", op, err)
+	for _, op := range f.operations([]byte("v0")) {
+		for _, key := range []string{present, absent} {
+			if err := op.call(ctx, key); !errors.Is(err, context.Canceled) {
+				t.Errorf("%s %s with a cancelled context = %v, want an error matching context.Canceled", op.name, kv.QuoteKey(key), err)
+			}
 		}
-	}
-
-	_, err := f.store.Get(ctx, present)
-	wantCanceled("Get", err)
-	wantCanceled("Put", f.store.Put(ctx, absent, []byte("new")))
-	wantCanceled("Put", f.store.Put(ctx, present, []byte("new")))
-	wantCanceled("Delete", f.store.Delete(ctx, present))
-
-	if ts, ok := f.store.(kv.TTLStore); ok {
-		wantCanceled("PutTTL", ts.PutTTL(ctx, absent, []byte("new"), longTTL))
-		wantCanceled("PutTTL", ts.PutTTL(ctx, present, []byte("new"), longTTL))
-	}
-
-	if l, ok := f.store.(kv.Lister); ok {
-		_, err := listKeys(ctx, l, f.prefix)
-		wantCanceled("Keys", err)
-	}
-
-	if a, ok := f.store.(kv.AtomicStore); ok {
-		_, err := a.PutIfAbsent(ctx, absent, []byte("new"))
-		wantCanceled("PutIfAbsent", err)
-
-		_, err = a.PutIfAbsentTTL(ctx, absent, []byte("new"), longTTL)
-		wantCanceled("PutIfAbsentTTL", err)
-
-		_, err = a.CompareAndSwap(ctx, present, []byte("v0"), []byte("new"))
-		wantCanceled("CompareAndSwap", err)
-
-		_, err = a.CompareAndSwapTTL(ctx, present, []byte("v0"), []byte("new"), longTTL)
-		wantCanceled("CompareAndSwapTTL", err)
-	}
-
-	if b, ok := f.store.(kv.BatchGetter); ok {
-		_, err := b.GetMany(ctx, []string{present, absent})
-		wantCanceled("GetMany", err)
-	}
-
-	if r, ok := f.store.(kv.Reclaimer); ok {
-		_, err := r.Reclaim(ctx)
-		wantCanceled("Reclaim", err)
 	}
 
 	f.wantValue(present, []byte("v0"))

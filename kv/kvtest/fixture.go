@@ -127,65 +127,28 @@ func parallel(workers, n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// ttlStore returns the store as a kv.TTLStore, or skips the subtest.
-func (f *fixture) ttlStore() kv.TTLStore {
+// require returns the fixture's store as the optional interface T, or
+// skips the subtest with a message naming the interface.
+func require[T kv.Store](f *fixture, name string) T {
 	f.t.Helper()
 
-	s, ok := f.store.(kv.TTLStore)
+	s, ok := f.store.(T)
 	if !ok {
-		f.t.Skipf("store does not implement kv.TTLStore")
+		f.t.Skipf("store does not implement %s", name)
 	}
 
 	return s
 }
 
-// lister returns the store as a kv.Lister, or skips the subtest.
-func (f *fixture) lister() kv.Lister {
-	f.t.Helper()
+func (f *fixture) ttlStore() kv.TTLStore { return require[kv.TTLStore](f, "kv.TTLStore") }
 
-	s, ok := f.store.(kv.Lister)
-	if !ok {
-		f.t.Skipf("store does not implement kv.Lister")
-	}
+func (f *fixture) lister() kv.Lister { return require[kv.Lister](f, "kv.Lister") }
 
-	return s
-}
+func (f *fixture) atomicStore() kv.AtomicStore { return require[kv.AtomicStore](f, "kv.AtomicStore") }
 
-// atomicStore returns the store as a kv.AtomicStore, or skips the subtest.
-func (f *fixture) atomicStore() kv.AtomicStore {
-	f.t.Helper()
+func (f *fixture) batchGetter() kv.BatchGetter { return require[kv.BatchGetter](f, "kv.BatchGetter") }
 
-	s, ok := f.store.(kv.AtomicStore)
-	if !ok {
-		f.t.Skipf("store does not implement kv.AtomicStore")
-	}
-
-	return s
-}
-
-// batchGetter returns the store as a kv.BatchGetter, or skips the subtest.
-func (f *fixture) batchGetter() kv.BatchGetter {
-	f.t.Helper()
-
-	s, ok := f.store.(kv.BatchGetter)
-	if !ok {
-		f.t.Skipf("store does not implement kv.BatchGetter")
-	}
-
-	return s
-}
-
-// reclaimer returns the store as a kv.Reclaimer, or skips the subtest.
-func (f *fixture) reclaimer() kv.Reclaimer {
-	f.t.Helper()
-
-	s, ok := f.store.(kv.Reclaimer)
-	if !ok {
-		f.t.Skipf("store does not implement kv.Reclaimer")
-	}
-
-	return s
-}
+func (f *fixture) reclaimer() kv.Reclaimer { return require[kv.Reclaimer](f, "kv.Reclaimer") }
 
 // put stores value under key and stops the subtest if that fails.
 func (f *fixture) put(key string, value []byte) {

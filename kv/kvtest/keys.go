@@ -2,6 +2,7 @@ package kvtest
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -14,36 +15,57 @@ func (s *suite) testKeys(t *testing.T) {
 	t.Run("Invalid", s.testKeyInvalid)
 }
 
-// testKeyEveryByte stores one key for each printable ASCII byte, and one
-// key that contains all of them.
+// testKeyEveryByte stores one key for each printable ASCII byte, and keys
+// that contain all of them.
 func (s *suite) testKeyEveryByte(t *testing.T) {
 	f := s.open(t)
 
-	var (
-		keys []string
-		all  []byte
-	)
+	values := make(map[string][]byte)
 
 	for c := byte('!'); c <= '~'; c++ {
-		key := f.key(string(c))
-		f.put(key, []byte{c})
+		values[f.key(string(c))] = []byte{c}
+	}
+
+	// As few keys as MaxKeyLen allows hold every byte between them.
+	room := f.opts.MaxKeyLen - len(f.prefix) - len("all-00-")
+	for i, chunk := range splitBytes(printableASCII(), room) {
+		values[f.key(fmt.Sprintf("all-%02d-%s", i, chunk))] = chunk
+	}
+
+	keys := make([]string, 0, len(values))
+	for key, value := range values {
+		f.put(key, value)
 		keys = append(keys, key)
-		all = append(all, c)
 	}
 
-	allKey := f.key("all-" + string(all))
-	f.put(allKey, all)
-	keys = append(keys, allKey)
-
-	for c := byte('!'); c <= '~'; c++ {
-		f.wantValue(f.prefix+string(c), []byte{c})
+	for key, value := range values {
+		f.wantValue(key, value)
 	}
-
-	f.wantValue(allKey, all)
 
 	if l, ok := f.store.(kv.Lister); ok {
 		f.wantListed(l, f.prefix, keys)
 	}
+}
+
+// printableASCII returns the bytes '!' to '~', which a key may contain.
+func printableASCII() []byte {
+	b := make([]byte, 0, '~'-'!'+1)
+	for c := byte('!'); c <= '~'; c++ {
+		b = append(b, c)
+	}
+
+	return b
+}
+
+// splitBytes cuts b into pieces of at most n bytes.
+func splitBytes(b []byte, n int) [][]byte {
+	var pieces [][]byte
+	for len(b) > n {
+		pieces = append(pieces, b[:n])
+		b = b[n:]
+	}
+
+	return append(pieces, b)
 }
 
 // testKeyMaxLength stores, lists and deletes a key of the maximum length.
@@ -118,6 +140,12 @@ func (s *suite) testKeyInvalid(t *testing.T) {
 			}
 
 			f.put(neighbour, []byte("v0"))
+
+			if f.opts.WideKeys && !c.empty && !c.tooLong {
+				s.checkWideKey(f, f.key(c.suffix), neighbour)
+				return
+			}
+
 			s.checkRejected(f, key)
 
 			f.wantValue(neighbour, []byte("v0"))
@@ -130,71 +158,52 @@ func (s *suite) testKeyInvalid(t *testing.T) {
 }
 
 // checkRejected calls every operation the store has with key, which is
-// invalid, and reports each that does not fail with kv.ErrInvalidKey. The
-// store holds "v0" under some other key, which compare-and-swap uses as
-// its old value.
+// invalid, and reports each that does not fail with kv.ErrInvalidKey.
 func (s *suite) checkRejected(f *fixture, key string) {
 	f.t.Helper()
 
-	ctx := f.ctx
-	value := []byte("bad")
-	ttl := f.opts.ttl()
+	for _, op := range f.operations([]byte("v0")) {
+		// Reclaim takes no key, and the empty prefix is a valid one.
+		if op.keyless || (op.name == "Keys" && key == "") {
+			continue
+		}
 
-	wantInvalid := func(op string, err error) {
-		f.t.Helper()
-
-		if !errors.Is(err, kv.ErrInvalidKey) {
-			f.t.Errorf("%s %s = %v, want an error matching kv.ErrInvalidKey", op, kv.QuoteKey(key), err)
+		if err := op.call(f.ctx, key); !errors.Is(err, kv.ErrInvalidKey) {
+			f.t.Errorf("%s %s = %v, want an error matching kv.ErrInvalidKey", op.name, kv.QuoteKey(key), err)
 		}
 	}
 
-	got, err := f.store.Get(ctx, key)
-	wantInvalid("Get", err)
-
-	if got != nil {
+	got, err := f.store.Get(f.ctx, key)
+	if err != nil && got != nil {
 		f.t.Errorf("Get %s returned value %s with its error", kv.QuoteKey(key), describe(got))
 	}
 
-	err = f.store.Put(ctx, key, value)
-	wantInvalid("Put", err)
-
-	// The message names the key so that a caller can find it; the empty key
+	// The message names the key so that a caller can find it. The empty key
 	// has nothing to quote.
+	err = f.store.Put(f.ctx, key, []byte("bad"))
 	if err != nil && key != "" && !strings.Contains(err.Error(), kv.QuoteKey(key)) {
 		f.t.Errorf("Put error %q does not quote the key as %s", err, kv.QuoteKey(key))
 	}
+}
 
-	wantInvalid("Delete", f.store.Delete(ctx, key))
+// checkWideKey checks that a store with wider keys stores key, which the kv
+// rule forbids, as a key of its own, apart from neighbour, which holds "v0".
+func (s *suite) checkWideKey(f *fixture, key, neighbour string) {
+	f.t.Helper()
 
-	if ts, ok := f.store.(kv.TTLStore); ok {
-		wantInvalid("PutTTL", ts.PutTTL(ctx, key, value, ttl))
+	f.put(key, []byte("wide"))
+	f.wantValue(key, []byte("wide"))
+	f.wantValue(neighbour, []byte("v0"))
+
+	if l, ok := f.store.(kv.Lister); ok {
+		f.wantListed(l, f.prefix, []string{neighbour, key})
+		f.wantListed(l, key, []string{key})
 	}
 
-	if l, ok := f.store.(kv.Lister); ok && key != "" {
-		_, err := listKeys(ctx, l, key)
-		wantInvalid("Keys with prefix", err)
+	if err := f.store.Delete(f.ctx, key); err != nil {
+		f.t.Errorf("Delete %s: %v", kv.QuoteKey(key), err)
 	}
 
-	if a, ok := f.store.(kv.AtomicStore); ok {
-		_, err := a.PutIfAbsent(ctx, key, value)
-		wantInvalid("PutIfAbsent", err)
-
-		_, err = a.PutIfAbsentTTL(ctx, key, value, ttl)
-		wantInvalid("PutIfAbsentTTL", err)
-
-		_, err = a.CompareAndSwap(ctx, key, []byte("v0"), value)
-		wantInvalid("CompareAndSwap", err)
-
-		_, err = a.CompareAndSwapTTL(ctx, key, []byte("v0"), value, ttl)
-		wantInvalid("CompareAndSwapTTL", err)
-	}
-
-	if b, ok := f.store.(kv.BatchGetter); ok {
-		values, err := b.GetMany(ctx, []string{f.prefix + "a", key})
-		wantInvalid("GetMany", err)
-
-		if values != nil {
-			f.t.Errorf("GetMany with key %s returned values with its error", kv.QuoteKey(key))
-		}
-	}
+	f.wantAbsent(key)
+	f.wantValue(neighbour, []byte("v0"))
 }

@@ -178,7 +178,12 @@ func (s *suite) testListInvalidPrefix(t *testing.T) {
 
 	f.putAll([]string{"a", "ab"})
 
-	for _, prefix := range []string{f.prefix + "a b", f.prefix + "a\n", f.prefix + strings.Repeat("k", kv.MaxKeyLen+1-len(f.prefix))} {
+	invalid := []string{f.prefix + strings.Repeat("k", f.opts.MaxKeyLen+1-len(f.prefix))}
+	if !f.opts.WideKeys {
+		invalid = append(invalid, f.prefix+"a b", f.prefix+"a\n")
+	}
+
+	for _, prefix := range invalid {
 		var errs []error
 
 		keys := 0

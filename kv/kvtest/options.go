@@ -29,6 +29,14 @@ type Options struct {
 	// the store it wraps, and sets this to say so. Default: kv.MaxKeyLen
 	// (250).
 	MaxKeyLen int
+
+	// WideKeys is set for a store that accepts keys beyond the kv key rule,
+	// such as an encoding wrapper that maps any string to a valid key. The
+	// suite then checks that keys with spaces, control bytes or non-ASCII
+	// bytes are stored as keys of their own instead of rejected. Empty and
+	// too long keys must fail with kv.ErrInvalidKey all the same. Default:
+	// false.
+	WideKeys bool
 }
 
 // defaultTTLGranularity suits stores that expire entries to the millisecond.
@@ -50,6 +58,12 @@ func (o Options) withDefaults() Options {
 // suite runs fast, but never shorter than the granularity.
 func (o Options) ttl() time.Duration {
 	return max(minTTL, o.TTLGranularity)
+}
+
+// pastExpiry returns a time by which an entry put with ttl at putDone would
+// surely be gone, so that a read then proves the entry lost its TTL.
+func (o Options) pastExpiry(putDone time.Time, ttl time.Duration) time.Time {
+	return putDone.Add(ttl + o.TTLGranularity + ttl/4)
 }
 
 // minTTL keeps expiry checks meaningful on a loaded machine, where a single

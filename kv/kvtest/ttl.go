@@ -85,7 +85,7 @@ func (s *suite) testTTLPutRemovesTTL(t *testing.T) {
 	putDone := time.Now()
 	f.put(key, []byte("v2"))
 
-	f.checkOutlives(key, []byte("v2"), putDone.Add(2*ttl+f.opts.TTLGranularity))
+	f.checkOutlives(key, []byte("v2"), f.opts.pastExpiry(putDone, ttl))
 }
 
 // testTTLPutTTLAddsTTL checks that PutTTL on a key without a TTL gives it
