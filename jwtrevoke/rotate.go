@@ -165,17 +165,40 @@ func (t *Tracker) replay(ctx context.Context, old *Claims, consumed []byte) (*Pa
 	return nil, &reuseError{msg: fmt.Sprintf("jwtrevoke: refresh token reuse detected: jti %s was already used; its family %s is revoked", kv.QuoteKey(old.ID), kv.QuoteKey(old.Family))}
 }
 
-// resend signs the stored successor pair again when its refresh token is
-// still unused and its family not revoked. It returns a nil pair and a nil
-// error when the grace no longer applies.
+// resend signs the stored successor pair again when nothing has revoked
+// it since: its refresh token is unused, neither of its jtis nor its
+// family is revoked, and no cutoff covers it. It returns a nil pair and a
+// nil error when the grace no longer applies.
 func (t *Tracker) resend(ctx context.Context, old *Claims, next successor) (*Pair, error) {
-	values, err := kv.GetMany(ctx, t.store, []string{t.consumedKey(next.refreshJTI), t.familyKey(old.Family)})
+	keys := []string{
+		t.subjectKey(old.Subject),
+		t.globalKey(),
+		t.consumedKey(next.refreshJTI),
+		t.familyKey(old.Family),
+		t.revokedKey(next.accessJTI),
+		t.revokedKey(next.refreshJTI),
+	}
+
+	values, err := kv.GetMany(ctx, t.store, keys)
 	if err != nil {
 		return nil, t.storeError("rotate", err)
 	}
 
-	if values[0] != nil || values[1] != nil {
-		return nil, nil
+	for _, value := range values[:2] {
+		cutoff, err := parseCutoff(value)
+		if err != nil {
+			return nil, t.storeError("rotate", err)
+		}
+
+		if cutoff != 0 && next.issuedNano <= cutoff {
+			return nil, nil
+		}
+	}
+
+	for _, value := range values[2:] {
+		if value != nil {
+			return nil, nil
+		}
 	}
 
 	return t.signPair(next, old.Subject, old.Family, old.Extra)

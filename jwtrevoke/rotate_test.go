@@ -301,3 +301,45 @@ func TestRotateStoreFailureKeepsToken(t *testing.T) {
 		t.Errorf("Rotate after the store recovered = %v, want nil", err)
 	}
 }
+
+func TestRotateGraceEndsAtRevocation(t *testing.T) {
+	ctx := context.Background()
+	tracker := newTracker(t, newFaultStore(t), func(o *Options) { o.RotationGrace = time.Minute })
+
+	first, err := tracker.IssuePair(ctx, "alice", nil)
+	if err != nil {
+		t.Fatalf("IssuePair: %v", err)
+	}
+
+	if _, err := tracker.Rotate(ctx, first.Refresh); err != nil {
+		t.Fatalf("Rotate: %v", err)
+	}
+
+	if err := tracker.RevokeSubject(ctx, "alice"); err != nil {
+		t.Fatalf("RevokeSubject: %v", err)
+	}
+
+	// The old token is covered by the cutoff too, so the retry fails as
+	// revoked before it could count as reuse.
+	if _, err := tracker.Rotate(ctx, first.Refresh); !errors.Is(err, ErrRevoked) {
+		t.Errorf("retry after RevokeSubject = %v, want ErrRevoked", err)
+	}
+
+	second, err := tracker.IssuePair(ctx, "alice", nil)
+	if err != nil {
+		t.Fatalf("IssuePair: %v", err)
+	}
+
+	next, err := tracker.Rotate(ctx, second.Refresh)
+	if err != nil {
+		t.Fatalf("Rotate: %v", err)
+	}
+
+	if err := tracker.Revoke(ctx, next.RefreshClaims.ID); err != nil {
+		t.Fatalf("Revoke: %v", err)
+	}
+
+	if pair, err := tracker.Rotate(ctx, second.Refresh); !errors.Is(err, ErrReuseDetected) {
+		t.Errorf("retry after the new refresh token was revoked = %+v, %v; want ErrReuseDetected", pair, err)
+	}
+}
