@@ -110,17 +110,11 @@ func (s *store) storedKey(key string) (string, error) {
 // Keys lists the inner store under the namespace prefix plus prefix, and
 // yields each key with the namespace prefix removed.
 func (s *store) Keys(ctx context.Context, prefix string) iter.Seq2[string, error] {
-	if err := kv.ValidatePrefix(prefix); err != nil {
-		return wrap.ErrorSeq(err)
-	}
-
-	// No stored key can be longer than kv.MaxKeyLen, so a longer combined
-	// prefix matches nothing, and the inner store would reject it.
-	if len(s.prefix)+len(prefix) > kv.MaxKeyLen {
-		return func(yield func(string, error) bool) {
-			if err := s.Check(ctx); err != nil {
-				yield("", err)
-			}
+	// A listing prefix follows the rule for keys, the namespace's length
+	// limit included.
+	if prefix != "" {
+		if _, err := s.storedKey(prefix); err != nil {
+			return wrap.ErrorSeq(err)
 		}
 	}
 

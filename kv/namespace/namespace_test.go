@@ -189,16 +189,19 @@ func TestKeyRuleAndLength(t *testing.T) {
 	}
 }
 
-func TestListPrefixTooLongMatchesNothing(t *testing.T) {
-	s := mustNew(t, mapstore.New(), "tenant:")
+func TestListPrefixFollowsKeyRule(t *testing.T) {
+	prefix := "tenant:"
+	s := mustNew(t, mapstore.New(), prefix)
 
-	if keys := listAll(t, s, strings.Repeat("k", kv.MaxKeyLen)); len(keys) != 0 {
+	if keys := listAll(t, s, strings.Repeat("k", namespace.MaxKeyLen(prefix))); len(keys) != 0 {
 		t.Errorf("Keys = %q, want none", keys)
 	}
 
-	for _, err := range s.(kv.Lister).Keys(t.Context(), "a b") {
-		if !errors.Is(err, kv.ErrInvalidKey) {
-			t.Errorf("Keys(a b) error = %v, want ErrInvalidKey", err)
+	for _, bad := range []string{"a b", strings.Repeat("k", namespace.MaxKeyLen(prefix)+1)} {
+		for _, err := range s.(kv.Lister).Keys(t.Context(), bad) {
+			if !errors.Is(err, kv.ErrInvalidKey) {
+				t.Errorf("Keys(%q) error = %v, want ErrInvalidKey", bad, err)
+			}
 		}
 	}
 }
