@@ -334,6 +334,7 @@ func startRedisProcess(binary, dir string, port int, configFile string, extra []
 
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = dir
+	killWithParent(cmd)
 
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("run %s: %w", binary, err)
