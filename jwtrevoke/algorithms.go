@@ -189,8 +189,8 @@ func publicKey(key any) any {
 
 // keyfunc returns the jwt.Keyfunc that hands the parser its verification
 // keys. The parser has already checked the token's algorithm against the
-// pinned list; keyfunc also checks each key's type against that algorithm,
-// so that no key reaches a method of the wrong kind.
+// pinned list. keyfunc also checks each key's type against that
+// algorithm, so that no key reaches a signing method of the wrong kind.
 func keyfunc(o *Options) jwt.Keyfunc {
 	static := jwt.VerificationKeySet{}
 	for _, key := range o.VerificationKeys {

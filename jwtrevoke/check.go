@@ -96,7 +96,7 @@ func outcomeOf(err error) Outcome {
 	}
 }
 
-// tokenState is what the store holds about one token.
+// tokenState is the stored state of one token, as read by loadState.
 type tokenState struct {
 	trackAll      bool    // a record is required
 	record        *record // nil when absent or in Denylist mode

@@ -2,12 +2,12 @@
 // so that a server can revoke them before they expire.
 //
 // A [Tracker] signs tokens with github.com/golang-jwt/jwt/v5 and records
-// them ([Tracker.Issue], [Tracker.IssuePair]), verifies them and looks
-// them up ([Tracker.Check]), revokes one token, one subject's tokens or
+// them ([Tracker.Issue], [Tracker.IssuePair]). It verifies tokens and looks
+// them up ([Tracker.Check]). It revokes one token, one subject's tokens or
 // all tokens ([Tracker.Revoke], [Tracker.RevokeToken],
-// [Tracker.RevokeSubject], [Tracker.RevokeAll]), rotates refresh tokens
-// with reuse detection ([Tracker.Rotate]) and lists what a subject holds
-// ([Tracker.ListSubject], [Tracker.Lookup]).
+// [Tracker.RevokeSubject], [Tracker.RevokeAll]). It rotates refresh
+// tokens with reuse detection ([Tracker.Rotate]) and lists the tokens of a
+// subject ([Tracker.ListSubject], [Tracker.Lookup]).
 //
 // # Verification comes first
 //

@@ -76,8 +76,8 @@ func TestIndexPrefixSeparatesSubjects(t *testing.T) {
 	tracker := &Tracker{opts: Options{Namespace: DefaultNamespace}}
 
 	// "a" encodes to "YQ", and "a" followed by anything encodes to a
-	// string starting with "YQ" or "YW"; the '.' keeps "a"'s prefix from
-	// matching the longer subject's keys.
+	// string starting with "YQ" or "YW". The '.' after the subject keeps
+	// the prefix of "a" from matching the keys of those longer subjects.
 	for _, other := range []string{"a\x00", "ab", "a.", "aa"} {
 		key := tracker.indexKey(other, "jti")
 		if strings.HasPrefix(key, tracker.indexPrefix("a")) {

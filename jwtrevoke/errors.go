@@ -5,11 +5,12 @@ import "errors"
 // Errors returned by a Tracker. Callers test for them with errors.Is,
 // because the Tracker wraps them with the cause and the token id involved.
 var (
-	// ErrInvalidToken means the token failed verification: it is malformed,
-	// expired, not yet valid, signed with an algorithm outside the pinned
-	// list, signed with the wrong key, for another issuer or audience, or it
-	// lacks a claim the Tracker needs (jti, typ). The jwt library's error is
-	// wrapped, so errors.Is also matches jwt.ErrTokenExpired and its kin.
+	// ErrInvalidToken means the token failed verification. It is malformed,
+	// expired or not yet valid, or it has an algorithm outside the pinned
+	// list, a wrong signature, or another issuer or audience. Or it lacks
+	// a claim the Tracker needs ("jti", "sub", "typ"). The jwt library's
+	// error is wrapped, so errors.Is also matches jwt.ErrTokenExpired and
+	// the other jwt errors.
 	ErrInvalidToken = errors.New("jwtrevoke: invalid token")
 
 	// ErrTokenType means a verified token has the wrong type for the call,
@@ -34,7 +35,7 @@ var (
 
 	// ErrStoreUnavailable means the store failed, so the Tracker could not
 	// tell whether the token is revoked and rejected it. An HTTP server
-	// should answer 503, not 401. The store's error is wrapped.
+	// should respond with 503, not 401. The store's error is wrapped.
 	ErrStoreUnavailable = errors.New("jwtrevoke: token store unavailable")
 )
 

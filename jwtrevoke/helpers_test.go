@@ -23,8 +23,8 @@ import (
 func TestMain(m *testing.M) { testserver.Main(m) }
 
 // storeFactory opens a fresh store for one test and closes it when the
-// test ends. Stores on a shared server are told apart by the Tracker's
-// namespace, which newTracker makes unique for each test.
+// test ends. Tests that share a server use separate Tracker namespaces,
+// because newTracker makes the namespace unique for each test.
 type storeFactory struct {
 	name string
 	open func(t *testing.T) kv.Store
@@ -146,7 +146,7 @@ func (c *testClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// errInjected is the failure faultStore returns when told to fail.
+// errInjected is the error faultStore returns while failing is set.
 var errInjected = errors.New("injected store failure")
 
 // faultStore wraps a store with every capability, counts the calls that

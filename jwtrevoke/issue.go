@@ -204,8 +204,8 @@ func (t *Tracker) writeRecords(ctx context.Context, tokens ...*Claims) error {
 }
 
 // deleteRecords removes records that writeRecords wrote for tokens that
-// were never handed out. It is best effort: a leftover record belongs to
-// a token nobody holds and expires with it.
+// were never handed out. It is best effort, because a leftover record
+// belongs to a token no client holds, and it expires with that token.
 func (t *Tracker) deleteRecords(ctx context.Context, tokens ...*Claims) {
 	if t.opts.Mode != TrackAll {
 		return

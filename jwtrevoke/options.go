@@ -18,8 +18,8 @@ const (
 	// is missing. It is the default.
 	TrackAll Mode = iota
 
-	// Denylist stores only revocations, so a token the store knows nothing
-	// about passes. A store that evicts or forgets entries un-revokes
+	// Denylist stores only revocations, so a token without a revocation
+	// entry passes. A store that evicts or forgets entries un-revokes
 	// tokens in this mode.
 	Denylist
 )

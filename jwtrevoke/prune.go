@@ -17,8 +17,8 @@ const pruneBatch = 256
 // expired, and returns how many it deleted. Only a store without TTL
 // needs it: on a kv.TTLStore every entry carries a TTL and the store
 // expires it, so Prune returns 0 at once. Without TTL, Prune needs a store
-// that can list keys (kv.Lister) and otherwise returns an error matching
-// kv.ErrUnsupported; entries on such a store pile up forever.
+// that can list keys (kv.Lister), and otherwise returns an error matching
+// kv.ErrUnsupported. Entries on a store with neither are never deleted.
 //
 // Prune keeps subject and global cutoffs, one small entry per subject
 // revoked with RevokeSubject, because deleting one could undo a cutoff

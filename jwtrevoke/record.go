@@ -28,11 +28,15 @@ type record struct {
 	expires    int64 // "exp", Unix seconds
 }
 
-// encodeRecord lays out a record as: version byte, type byte, issue time
-// (8 bytes, big-endian Unix nanoseconds), expiry as a signed varint of
-// seconds after the issue second, then jti, subject and family, each as a
-// uvarint length and its bytes. A token with a 22-byte jti and family and
-// a 36-byte subject takes 97 bytes.
+// encodeRecord lays out a record in this order:
+//
+//   - a version byte and a type byte,
+//   - the issue time in Unix nanoseconds, 8 bytes big-endian,
+//   - the expiry in seconds after the issue second, as a signed varint,
+//   - jti, subject and family, each as a uvarint length and its bytes.
+//
+// A token with a 22-byte jti and family and a 36-byte subject takes 97
+// bytes.
 func encodeRecord(r record) []byte {
 	buf := make([]byte, 0, 16+len(r.jti)+len(r.subject)+len(r.family)+3*binary.MaxVarintLen16)
 

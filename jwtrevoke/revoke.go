@@ -26,9 +26,10 @@ const maxClockWait = 10 * time.Millisecond
 // In TrackAll mode Revoke first reads the record to learn the expiry: an
 // unknown jti returns ErrUnknownToken, and a token already expired needs
 // no marker. In Denylist mode the marker lives as long as the longest
-// token this Tracker issues; to revoke a token issued with a longer
-// lifetime, use RevokeToken. In RefreshOnly scope, revoking an access
-// token returns ErrTokenType, because Check never looks access tokens up.
+// token this Tracker issues. A token issued with a longer lifetime needs
+// RevokeToken, which reads the expiry from the token. In RefreshOnly
+// scope, revoking an access token returns ErrTokenType, because Check
+// never looks access tokens up.
 func (t *Tracker) Revoke(ctx context.Context, jti string) error {
 	if jti == "" {
 		return errors.New("jwtrevoke: revoke: jti is empty")

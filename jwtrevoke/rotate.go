@@ -16,10 +16,11 @@ import (
 // put-if-absent of a used-token marker, so that of concurrent calls with
 // one token exactly one wins. Every other call, and any later one, is
 // reuse: it revokes the whole family, the winner's new tokens included,
-// and returns an error matching ErrReuseDetected (and ErrRevoked). With
-// Options.RotationGrace set, a reuse within the grace, while the new
-// refresh token is still unused, returns the same new pair instead; the
-// marker stores the new pair's ids and times, never a signed token, and
+// and returns an error matching ErrReuseDetected (and ErrRevoked).
+//
+// With Options.RotationGrace set, a reuse within the grace returns the
+// same new pair instead, as long as that pair is unused and not revoked.
+// The marker stores the new pair's ids and times, never a signed token, so
 // the pair is signed again.
 //
 // The new tokens carry the old token's extra claims. Their records are

@@ -108,8 +108,8 @@ func (t *Tracker) verify(token string) (*Claims, error) {
 }
 
 // stamp returns the current time in Unix nanoseconds, strictly later than
-// every stamp this Tracker returned before, even when the clock stands
-// still or steps back. Issue times and cutoffs both come from it, so a
+// every stamp this Tracker returned before, even when the clock does not
+// advance or steps back. Issue times and cutoffs both come from it, so a
 // token issued after RevokeSubject returns always sorts after its cutoff.
 func (t *Tracker) stamp() int64 {
 	now := t.opts.Clock().UnixNano()
@@ -127,7 +127,9 @@ func (t *Tracker) stamp() int64 {
 // newJTI returns 128 random bits as 22 base64url characters.
 func newJTI() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails as of Go 1.24
+	// Since Go 1.24, crypto/rand.Read never returns an error; it crashes
+	// the program instead.
+	_, _ = rand.Read(b[:])
 
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
