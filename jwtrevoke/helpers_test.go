@@ -27,17 +27,17 @@ func TestMain(m *testing.M) { testserver.Main(m) }
 // because newTracker makes the namespace unique for each test.
 type storeFactory struct {
 	name string
-	open func(t *testing.T) kv.Store
+	open func(t testing.TB) kv.Store
 }
 
 var storeFactories = []storeFactory{
-	{"memory", func(t *testing.T) kv.Store {
+	{"memory", func(t testing.TB) kv.Store {
 		s := memory.New(nil)
 		t.Cleanup(func() { _ = s.Close() })
 
 		return s
 	}},
-	{"bolt", func(t *testing.T) kv.Store {
+	{"bolt", func(t testing.TB) kv.Store {
 		s, err := bolt.Open(filepath.Join(t.TempDir(), "tokens.db"), nil)
 		if err != nil {
 			t.Fatalf("open bolt store: %v", err)
@@ -47,7 +47,7 @@ var storeFactories = []storeFactory{
 
 		return s
 	}},
-	{"redis", func(t *testing.T) kv.Store {
+	{"redis", func(t testing.TB) kv.Store {
 		addr := testserver.Redis(t)
 
 		s, err := kvredis.New(&kvredis.Options{Client: &goredis.UniversalOptions{Addrs: []string{addr}}})
@@ -59,7 +59,7 @@ var storeFactories = []storeFactory{
 
 		return s
 	}},
-	{"redis-cluster", func(t *testing.T) kv.Store {
+	{"redis-cluster", func(t testing.TB) kv.Store {
 		addrs := testserver.RedisCluster(t)
 
 		s, err := kvredis.New(&kvredis.Options{Client: &goredis.UniversalOptions{Addrs: addrs, IsClusterMode: true}})
@@ -71,7 +71,7 @@ var storeFactories = []storeFactory{
 
 		return s
 	}},
-	{"memcached", func(t *testing.T) kv.Store {
+	{"memcached", func(t testing.TB) kv.Store {
 		addr := testserver.Memcached(t)
 
 		s, err := memcache.New([]string{addr}, &memcache.Options{MaxIdleConns: 64})
@@ -163,7 +163,7 @@ type faultStore struct {
 	failing atomic.Bool
 }
 
-func newFaultStore(t *testing.T) *faultStore {
+func newFaultStore(t testing.TB) *faultStore {
 	s := memory.New(nil)
 	t.Cleanup(func() { _ = s.Close() })
 
