@@ -52,7 +52,11 @@
 // closed: the caller closes the fast and the slow store. The cache is safe
 // for concurrent use.
 //
-// # Sharing
+// # The fast store
+//
+// The fast store is meant to be in process, such as kv/memory. The cache
+// calls it while holding a lock shared by about 1/64 of the keys, so a
+// slow fast store delays reads and writes of other keys too.
 //
 // Give each cache its own fast store, or its own namespace in one. Two
 // caches that share a fast store's keys can overwrite each other's copies

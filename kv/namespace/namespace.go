@@ -54,7 +54,7 @@ type store struct {
 
 // New returns a view of inner in which every key is stored under prefix.
 // The prefix must be a valid key that ends in a byte other than a letter
-// or digit; otherwise New returns an error matching ErrInvalidPrefix. New
+// or digit. Otherwise New returns an error matching ErrInvalidPrefix. New
 // panics if inner is nil.
 func New(inner kv.Store, prefix string) (kv.Wrapper, error) {
 	if err := ValidatePrefix(prefix); err != nil {
@@ -77,7 +77,7 @@ func ValidatePrefix(prefix string) error {
 
 	last := prefix[len(prefix)-1]
 	if isAlphanumeric(last) {
-		return fmt.Errorf("%w %s: the last byte %q is a letter or digit; end the prefix with a separator such as ':' or '/', so that it cannot overlap a longer prefix", ErrInvalidPrefix, kv.QuoteKey(prefix), last)
+		return fmt.Errorf("%w %s: the last byte %q is a letter or digit, so the namespace could overlap one with a longer prefix; end the prefix with a separator such as ':' or '/'", ErrInvalidPrefix, kv.QuoteKey(prefix), last)
 	}
 
 	return nil
@@ -88,7 +88,7 @@ func isAlphanumeric(c byte) bool {
 }
 
 // MaxKeyLen returns the maximum length in bytes of a key in the namespace
-// prefix: what kv.MaxKeyLen leaves after the prefix.
+// with this prefix, which is what kv.MaxKeyLen leaves after the prefix.
 func MaxKeyLen(prefix string) int {
 	return max(kv.MaxKeyLen-len(prefix), 0)
 }
@@ -125,7 +125,7 @@ func (s *store) Keys(ctx context.Context, prefix string) iter.Seq2[string, error
 				return
 			}
 
-			// The inner store returns only keys under the prefix; this
+			// The inner store returns only keys under the prefix. This
 			// check keeps a foreign key out even if one does not.
 			key, ok := strings.CutPrefix(stored, s.prefix)
 			if !ok || key == "" {

@@ -9,7 +9,8 @@
 // type assertion on the wrapper succeeds exactly when it succeeds on the
 // inner store, and the wrapper's unexposed methods are never called.
 //
-// Forward is a base for wrappers that pass most calls through unchanged.
+// Forward is a base for wrappers that pass most calls through unchanged,
+// and MapKeys one for wrappers that rename every key on the way in.
 package wrap
 
 //go:generate go run ../wrapgen types_gen.go
