@@ -180,6 +180,11 @@ func (t *Tracker) writeRecords(ctx context.Context, tokens ...*Claims) error {
 		exp := claims.ExpiresAt.Unix()
 		ttl, keepUntil := t.entryTTL(exp)
 
+		// "exp" rounds down to the second, so a token issued with a TTL
+		// under a second may already be past it; its record still needs a
+		// valid TTL for as long as the leeway and margin last.
+		ttl = max(ttl, time.Second)
+
 		if t.lister != nil {
 			index := encodeMarker(keepUntil, nil)
 			if err := t.put(ctx, t.indexKey(claims.Subject, claims.ID), index, ttl); err != nil {

@@ -164,6 +164,24 @@ func TestDenylistMode(t *testing.T) {
 		if _, err := tracker.ListSubject(ctx, "alice"); !errors.Is(err, errors.ErrUnsupported) {
 			t.Errorf("ListSubject in denylist mode = %v, want ErrUnsupported", err)
 		}
+
+		pair, err := tracker.IssuePair(ctx, "alice", nil)
+		if err != nil {
+			t.Fatalf("IssuePair: %v", err)
+		}
+
+		next, err := tracker.Rotate(ctx, pair.Refresh)
+		if err != nil {
+			t.Fatalf("Rotate in denylist mode: %v", err)
+		}
+
+		if _, err := tracker.Rotate(ctx, pair.Refresh); !errors.Is(err, ErrReuseDetected) {
+			t.Errorf("replay in denylist mode = %v, want ErrReuseDetected", err)
+		}
+
+		if _, err := tracker.Check(ctx, next.Access, Access); !errors.Is(err, ErrRevoked) {
+			t.Errorf("Check of the new access token after reuse = %v, want ErrRevoked", err)
+		}
 	})
 }
 
