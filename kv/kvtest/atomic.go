@@ -278,7 +278,7 @@ func (s *suite) testAtomicCounter(t *testing.T) {
 
 			n, err := strconv.Atoi(string(old))
 			if err != nil {
-				t.Errorf("counter holds %s: %v", describe(old), err)
+				t.Errorf("counter value %s is not a number: %v", describe(old), err)
 				return
 			}
 

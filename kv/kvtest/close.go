@@ -29,8 +29,14 @@ func (s *suite) testCloseAfterClose(t *testing.T) {
 	}
 
 	for _, op := range f.operations([]byte("v0")) {
-		if err := op.call(f.ctx, key); !errors.Is(err, kv.ErrClosed) {
+		err := op.call(f.ctx, key)
+		if !errors.Is(err, kv.ErrClosed) {
 			t.Errorf("%s after Close = %v, want an error matching kv.ErrClosed", op.name, err)
+		}
+
+		// Only an absent key may be reported as not found.
+		if errors.Is(err, kv.ErrNotFound) {
+			t.Errorf("%s after Close = %v, which also matches kv.ErrNotFound", op.name, err)
 		}
 	}
 }

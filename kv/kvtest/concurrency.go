@@ -79,8 +79,8 @@ func checkSharedValue(value []byte) error {
 }
 
 // testConcurrencySharedKeys has many goroutines put, get and delete a few
-// shared keys, and, on a kv.Lister, list keys that nobody changes while
-// they do.
+// shared keys. On a kv.Lister, other goroutines meanwhile list keys that
+// no goroutine changes.
 func (s *suite) testConcurrencySharedKeys(t *testing.T) {
 	f := s.open(t)
 

@@ -230,9 +230,9 @@ func (f *fixture) wantListed(l kv.Lister, prefix string, want []string) {
 		return
 	}
 
-	wanted := make(map[string]bool, len(want))
+	expected := make(map[string]bool, len(want))
 	for _, key := range want {
-		wanted[key] = true
+		expected[key] = true
 	}
 
 	for key, n := range seen {
@@ -245,7 +245,7 @@ func (f *fixture) wantListed(l kv.Lister, prefix string, want []string) {
 		}
 
 		switch {
-		case !wanted[key]:
+		case !expected[key]:
 			f.t.Errorf("Keys %s yielded %s, which was not expected", kv.QuoteKey(prefix), kv.QuoteKey(key))
 		case n > 1:
 			f.t.Errorf("Keys %s yielded %s %d times, want once", kv.QuoteKey(prefix), kv.QuoteKey(key), n)

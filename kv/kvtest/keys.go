@@ -168,8 +168,14 @@ func (s *suite) checkRejected(f *fixture, key string) {
 			continue
 		}
 
-		if err := op.call(f.ctx, key); !errors.Is(err, kv.ErrInvalidKey) {
+		err := op.call(f.ctx, key)
+		if !errors.Is(err, kv.ErrInvalidKey) {
 			f.t.Errorf("%s %s = %v, want an error matching kv.ErrInvalidKey", op.name, kv.QuoteKey(key), err)
+		}
+
+		// Only an absent key may be reported as not found.
+		if errors.Is(err, kv.ErrNotFound) {
+			f.t.Errorf("%s %s = %v, which also matches kv.ErrNotFound", op.name, kv.QuoteKey(key), err)
 		}
 	}
 

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/anykv/anykv/kv"
 	"github.com/anykv/anykv/kv/kvtest"
@@ -51,6 +52,10 @@ func TestBrokenStoreSubprocess(t *testing.T) {
 		t.Skip("runs only as a subprocess of TestSuiteCatches")
 	}
 
+	// A store that deadlocks should fail its subtest in seconds, not in
+	// the default half minute.
+	kvtest.SetHangTimeout(2 * time.Second)
+
 	kvtest.Run(t, func(t *testing.T) kv.Store {
 		return newRefStore(b)
 	})
@@ -64,15 +69,17 @@ func TestSuiteCatches(t *testing.T) {
 	cases := []struct {
 		bug     bug
 		subtest string
+		message string // part of the failure message the subtest prints
 	}{
-		{bugAliasPut, "Value/NoAliasing"},
-		{bugNilEmpty, "Value/Empty"},
-		{bugAcceptsSpace, "Key/Invalid/Space"},
-		{bugEarlyExpiry, "TTL/Expiry"},
-		{bugRacyPutIfAbsent, "Atomic/PutIfAbsentRace"},
-		{bugListTwice, "List/Prefix"},
-		{bugIgnoresCancel, "Context/Canceled"},
-		{bugKeepsTTL, "TTL/PutRemovesTTL"},
+		{bugAliasPut, "Value/NoAliasing", `want "original"`},
+		{bugNilEmpty, "Value/Empty", "returned a nil slice"},
+		{bugAcceptsSpace, "Key/Invalid/Space", "want an error matching kv.ErrInvalidKey"},
+		{bugEarlyExpiry, "TTL/Expiry", "must still be readable"},
+		{bugRacyPutIfAbsent, "Atomic/PutIfAbsentRace", "want exactly one"},
+		{bugListTwice, "List/Prefix", "times, want once"},
+		{bugIgnoresCancel, "Context/Canceled", "want an error matching context.Canceled"},
+		{bugKeepsTTL, "TTL/PutRemovesTTL", "must still be readable"},
+		{bugListLocks, "List/DeleteWhileListing", "did not return within"},
 	}
 
 	for _, c := range cases {
@@ -94,6 +101,10 @@ func TestSuiteCatches(t *testing.T) {
 
 			if !strings.Contains(string(out), "--- FAIL: "+name+" ") {
 				t.Fatalf("subtest %s did not fail on bug %q; output:\n%s", name, c.bug, out)
+			}
+
+			if !strings.Contains(string(out), c.message) {
+				t.Errorf("the output does not contain %q; output:\n%s", c.message, out)
 			}
 		})
 	}

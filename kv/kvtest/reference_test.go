@@ -44,6 +44,7 @@ const (
 	bugListTwice       bug = "list-twice"       // yields one key twice
 	bugIgnoresCancel   bug = "ignores-cancel"   // writes under a cancelled context
 	bugKeepsTTL        bug = "keeps-ttl"        // Put keeps an existing TTL
+	bugListLocks       bug = "list-locks"       // holds the lock while the loop runs
 )
 
 func newRefStore(b bug) *refStore {
@@ -208,6 +209,13 @@ func (s *refStore) Keys(ctx context.Context, prefix string) iter.Seq2[string, er
 	return func(yield func(string, error) bool) {
 		s.mu.Lock()
 
+		locked := true
+		defer func() {
+			if locked {
+				s.mu.Unlock()
+			}
+		}()
+
 		err := ctx.Err()
 		if err == nil && s.closed {
 			err = kv.ErrClosed
@@ -225,7 +233,10 @@ func (s *refStore) Keys(ctx context.Context, prefix string) iter.Seq2[string, er
 			}
 		}
 
-		s.mu.Unlock()
+		if s.bug != bugListLocks {
+			s.mu.Unlock()
+			locked = false
+		}
 
 		if err != nil {
 			yield("", err)

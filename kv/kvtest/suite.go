@@ -20,9 +20,9 @@ func Run(t *testing.T, newStore func(t *testing.T) kv.Store) {
 // The suite calls newStore once in each subtest that needs a store, with
 // that subtest's t, and closes the store when the subtest ends. newStore
 // must return a new, open store each time, but the stores may share one
-// underlying database: every subtest writes only keys under its own random
-// prefix, deletes only keys it wrote, and lists only under that prefix
-// (or filters the listing to it). Subtests run one after another, so no two
+// underlying database. Every subtest writes only keys under its own random
+// prefix and deletes only keys it wrote. It lists only under that prefix,
+// or filters the listing to it. Subtests run one after another, so no two
 // stores from newStore are open at once.
 //
 // Subtests for an optional capability (kv.TTLStore, kv.Lister,

@@ -210,7 +210,7 @@ func (f *fixture) checkOutlives(key string, want []byte, until time.Time) bool {
 
 		got, err := f.store.Get(f.ctx, key)
 		if err != nil {
-			f.t.Errorf("Get %s %v before it may expire: %v", kv.QuoteKey(key), until.Sub(start), err)
+			f.t.Errorf("Get %s failed while the key must still be readable (%v before that ends): %v", kv.QuoteKey(key), until.Sub(start), err)
 			return false
 		}
 
