@@ -113,3 +113,46 @@ func ExampleCopyIfAbsent() {
 	// config:a true
 	// config:b false
 }
+
+func ExampleCopy() {
+	ctx := context.Background()
+
+	s := memory.New(nil)
+	defer s.Close()
+
+	_ = s.Put(ctx, "report:latest", []byte("q3"))
+
+	if err := kv.Copy(ctx, s, "report:latest", "report:2025-q3"); err != nil {
+		panic(err)
+	}
+
+	archived, _ := s.Get(ctx, "report:2025-q3")
+	fmt.Println(string(archived))
+
+	// Output:
+	// q3
+}
+
+func ExampleMoveIfAbsent() {
+	ctx := context.Background()
+
+	s := memory.New(nil)
+	defer s.Close()
+
+	_ = s.Put(ctx, "upload:tmp1", []byte("first"))
+	_ = s.Put(ctx, "upload:tmp2", []byte("second"))
+
+	moved, _ := kv.MoveIfAbsent(ctx, s, "upload:tmp1", "file:a")
+	fmt.Println("tmp1 moved:", moved)
+
+	moved, _ = kv.MoveIfAbsent(ctx, s, "upload:tmp2", "file:a")
+	fmt.Println("tmp2 moved:", moved)
+
+	file, _ := s.Get(ctx, "file:a")
+	fmt.Println(string(file))
+
+	// Output:
+	// tmp1 moved: true
+	// tmp2 moved: false
+	// first
+}
