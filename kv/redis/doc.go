@@ -1,6 +1,6 @@
 // Package redis is a kv store on Redis, through a go-redis v9
-// UniversalClient: one server, a master found through Sentinel, or a Redis
-// Cluster.
+// UniversalClient: one server, a master found through Sentinel, a Redis
+// Cluster, or a Ring that shards keys over servers on the client side.
 //
 // A [Store] implements kv.Store, kv.TTLStore, kv.Lister, kv.AtomicStore
 // and kv.BatchGetter. [New] opens its own client from [Options] and closes
@@ -45,7 +45,7 @@
 // [Store.Keys] uses SCAN with a MATCH pattern, never KEYS, so it does not
 // block the server. The bytes '*', '?', '[', ']' and '\' in the namespace
 // and prefix are escaped, so listing "a*" never yields "ab". On a Cluster
-// it scans every master. See Store.Keys for the exactly-once rule and its
+// it scans every master, and on a Ring every shard. See Store.Keys for the exactly-once rule and its
 // cost.
 //
 // # Atomic writes and batches
@@ -55,7 +55,7 @@
 // step, with the key declared in KEYS so that a Cluster routes it to the
 // right master. GetMany is one MGET on one server. On a Cluster it
 // pipelines one MGET for each hash slot, which takes one round trip for
-// each master.
+// each master, and on a Ring one GET for each key.
 //
 // # Errors, contexts and concurrency
 //

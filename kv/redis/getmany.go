@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -13,7 +14,8 @@ import (
 // GetMany returns the values of keys in their order, with a nil value for
 // an absent key. On one server it sends one MGET. On a Cluster, where MGET
 // takes only keys of one hash slot, it sends one MGET for each slot in a
-// pipeline, which go-redis splits into one round trip for each master.
+// pipeline, which go-redis splits into one round trip for each master. On
+// a Ring it pipelines one GET for each key, one round trip for each shard.
 func (s *Store) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
 	if s.closed.Load() {
 		return nil, kv.ErrClosed
@@ -35,10 +37,13 @@ func (s *Store) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
 	}
 
 	var err error
-	if s.cluster == nil {
-		err = s.getManyOneServer(ctx, keys, values)
-	} else {
+	switch {
+	case s.cluster != nil:
 		err = s.getManyBySlot(ctx, keys, values)
+	case s.ring != nil:
+		err = s.getManyByKey(ctx, keys, values)
+	default:
+		err = s.getManyOneServer(ctx, keys, values)
 	}
 
 	if err != nil {
@@ -104,6 +109,40 @@ func (s *Store) getManyBySlot(ctx context.Context, keys []string, values [][]byt
 	for i, slot := range slots {
 		if err := fillValues(values, cmds[i].Val(), positions[slot]); err != nil {
 			return err
+		}
+	}
+
+	return nil
+}
+
+// getManyByKey sends one GET for each key in one pipeline, which a Ring
+// routes key by key, so one round trip for each shard.
+func (s *Store) getManyByKey(ctx context.Context, keys []string, values [][]byte) error {
+	cmds := make([]*goredis.StringCmd, len(keys))
+	err := run(ctx, func() error {
+		_, err := s.ring.Pipelined(ctx, func(pipe goredis.Pipeliner) error {
+			for i, key := range keys {
+				cmds[i] = pipe.Get(ctx, s.serverKey(key))
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return err
+	}
+
+	for i, cmd := range cmds {
+		value, err := cmd.Bytes()
+		switch {
+		case errors.Is(err, goredis.Nil):
+			values[i] = nil
+		case err != nil:
+			return err
+		case value == nil:
+			values[i] = []byte{}
+		default:
+			values[i] = value
 		}
 	}
 

@@ -21,7 +21,8 @@ type scanner interface {
 // with the namespace removed, by SCAN with a MATCH pattern in which the
 // bytes that are special in Redis patterns are escaped. On a Cluster it
 // scans every master in turn. Keys inside the namespace that break the key
-// rule, written by other programs, are skipped.
+// rule, written by other programs, are skipped. On a Ring it scans every
+// shard.
 //
 // Each key is yielded at most once: SCAN may return a key twice, so Keys
 // remembers the keys it yielded, which costs memory in proportion to the
@@ -107,24 +108,30 @@ func (s *Store) scanNode(ctx context.Context, node scanner, prefix, pattern stri
 	}
 }
 
-// scanners returns the servers to scan: every master of a Cluster, or the
-// one server otherwise.
+// scanners returns the servers to scan: every master of a Cluster, every
+// shard of a Ring, or the one server otherwise.
 func (s *Store) scanners(ctx context.Context) ([]scanner, error) {
-	if s.cluster == nil {
+	var forEach func(ctx context.Context, fn func(ctx context.Context, client *goredis.Client) error) error
+	switch {
+	case s.cluster != nil:
+		forEach = s.cluster.ForEachMaster
+	case s.ring != nil:
+		forEach = s.ring.ForEachShard
+	default:
 		return []scanner{s.client}, nil
 	}
 
 	var (
 		mu      sync.Mutex
-		masters []scanner
+		servers []scanner
 	)
 
 	err := run(ctx, func() error {
-		return s.cluster.ForEachMaster(ctx, func(ctx context.Context, master *goredis.Client) error {
+		return forEach(ctx, func(ctx context.Context, server *goredis.Client) error {
 			mu.Lock()
 			defer mu.Unlock()
 
-			masters = append(masters, master)
+			servers = append(servers, server)
 			return nil
 		})
 	})
@@ -135,7 +142,7 @@ func (s *Store) scanners(ctx context.Context) ([]scanner, error) {
 	mu.Lock()
 	defer mu.Unlock()
 
-	return masters, nil
+	return servers, nil
 }
 
 func (s *Store) wrapListError(prefix string, err error) error {

@@ -29,6 +29,11 @@ type Store struct {
 	// that must reach every master or group keys by slot.
 	cluster *goredis.ClusterClient
 
+	// ring is client as a Ring, or nil. A Ring shards keys over servers on
+	// the client side, so listing must reach every shard and a batch read
+	// must let the Ring route each key.
+	ring *goredis.Ring
+
 	// ownsClient is true when New opened the client, so Close closes it.
 	ownsClient bool
 
@@ -55,7 +60,8 @@ func New(opts *Options) (*Store, error) {
 }
 
 // NewFromClient returns a Store on a client the caller opened: a
-// *goredis.Client, a failover client or a *goredis.ClusterClient. Close
+// *goredis.Client, a failover client, a *goredis.ClusterClient or a
+// *goredis.Ring. Close
 // leaves the client open, so the caller may keep using it and must close
 // it. opts.Client is ignored.
 func NewFromClient(client goredis.UniversalClient, opts *Options) (*Store, error) {
@@ -73,10 +79,12 @@ func NewFromClient(client goredis.UniversalClient, opts *Options) (*Store, error
 
 func newStore(client goredis.UniversalClient, ownsClient bool, settings settings) *Store {
 	cluster, _ := client.(*goredis.ClusterClient)
+	ring, _ := client.(*goredis.Ring)
 
 	return &Store{
 		client:     client,
 		cluster:    cluster,
+		ring:       ring,
 		ownsClient: ownsClient,
 		settings:   settings,
 	}
