@@ -66,5 +66,8 @@
 // before a call sends nothing. A context cancelled during a call returns
 // at once, but the command may still take effect on the server, because
 // go-redis cannot take back a request it has written. A Store is safe for
-// concurrent use by multiple goroutines.
+// concurrent use by multiple goroutines. A read returns every write that
+// returned before it started, unless the client reads from replicas
+// (go-redis's ReadOnly, RouteByLatency, RouteRandomly or ReplicaOnly
+// options). Replicas copy writes asynchronously and may lag.
 package redis
