@@ -20,8 +20,8 @@ var (
 	_ kv.BatchGetter = (*Store)(nil)
 )
 
-// Store is a kv.Store on a Redis server, a Sentinel-managed master or a
-// Redis Cluster. It is safe for concurrent use.
+// Store is a kv.Store on a Redis server, a Sentinel-managed master, a
+// Redis Cluster or a Ring. It is safe for concurrent use.
 type Store struct {
 	client goredis.UniversalClient
 
