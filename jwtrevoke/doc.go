@@ -40,7 +40,9 @@
 //     which ListSubject lists by prefix.
 //   - A marker for each revoked jti, used refresh token and revoked
 //     rotation family, and one cutoff for each subject revoked as a whole
-//     and for RevokeAll. Markers take 9 bytes, cutoffs 17.
+//     and for RevokeAll. Revocation markers take 9 bytes and cutoffs 17.
+//     A used-token marker takes 17 bytes, or 87 with RotationGrace set,
+//     because it then holds the ids and times of the new pair.
 //
 // Every entry lives as long as the tokens it is about can pass: the
 // token's remaining lifetime plus Options.Leeway plus Options.Margin,
@@ -122,6 +124,8 @@
 //
 // A Tracker is safe for concurrent use, and several Trackers in one or
 // many processes may share a store when their Options (algorithms, keys,
-// namespace, mode and lifetimes) match. Each Check costs one store round
-// trip, with kv.GetMany batching its reads.
+// namespace, mode and lifetimes) match. Each Check reads the store with
+// one kv.GetMany call: one round trip on a store that batches reads
+// (kv.BatchGetter), and one Get for each of up to six keys on one that
+// does not.
 package jwtrevoke
