@@ -20,9 +20,9 @@ type scanner interface {
 // Keys yields the keys that start with prefix, inside the namespace and
 // with the namespace removed, by SCAN with a MATCH pattern in which the
 // bytes that are special in Redis patterns are escaped. On a Cluster it
-// scans every master in turn. Keys inside the namespace that break the key
-// rule, written by other programs, are skipped. On a Ring it scans every
-// shard.
+// scans every master in turn, and on a Ring every shard. Keys inside the
+// namespace that break the key rule, written by other programs, are
+// skipped.
 //
 // Each key is yielded at most once: SCAN may return a key twice, so Keys
 // remembers the keys it yielded, which costs memory in proportion to the
