@@ -672,3 +672,28 @@ func (h *sendSignal) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
 func (h *sendSignal) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
 	return next
 }
+
+func TestKeysSkipsInvalidServerKeys(t *testing.T) {
+	ctx := context.Background()
+	client := serverClient(t)
+	namespace := uniqueNamespace(t)
+	store := newStore(t, client, &redis.Options{Namespace: namespace})
+
+	if err := store.Put(ctx, "good", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+
+	// Other programs can write keys in the namespace that no kv key can
+	// be: the namespace alone, a space, a byte above '~', too many bytes.
+	invalid := []string{namespace, namespace + "with space", namespace + "caf\xc3\xa9", namespace + strings.Repeat("k", kv.MaxKeyLen+1)}
+	for _, key := range invalid {
+		if err := client.Set(ctx, key, "v", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { client.Del(context.Background(), invalid...) })
+
+	if got := listKeys(t, store, ""); !slices.Equal(got, []string{"good"}) {
+		t.Fatalf("Keys = %q, want only [good]", got)
+	}
+}
