@@ -111,6 +111,16 @@ func New(fast kv.TTLStore, slow kv.Store, opts *Options) (kv.Wrapper, error) {
 		panic("cache: New called with a nil store")
 	}
 
+	c, err := newCache(fast, slow, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	return wrap.New(slow, c), nil
+}
+
+// newCache returns the cache that New wraps.
+func newCache(fast kv.TTLStore, slow kv.Store, opts *Options) (*cache, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -140,5 +150,5 @@ func New(fast kv.TTLStore, slow kv.Store, opts *Options) (kv.Wrapper, error) {
 	}
 	c.keys.init()
 
-	return wrap.New(slow, c), nil
+	return c, nil
 }

@@ -398,3 +398,31 @@ func TestCancelledContextNoEffect(t *testing.T) {
 		t.Errorf("slow store after cancelled Put: %v, want ErrNotFound", err)
 	}
 }
+
+// A conditional write that loses changes nothing, so the expiry recorded
+// by the earlier PutTTL must survive it.
+func TestLosingConditionalWriteKeepsExpiry(t *testing.T) {
+	ctx := t.Context()
+	c := newCache(t, mapstore.New(), mapstore.New(), time.Hour)
+	a := c.(kv.AtomicStore)
+	ttl := 200 * time.Millisecond
+
+	if err := c.(kv.TTLStore).PutTTL(ctx, "k", []byte("v"), ttl); err != nil {
+		t.Fatal(err)
+	}
+
+	if stored, err := a.PutIfAbsent(ctx, "k", []byte("other")); err != nil || stored {
+		t.Fatalf("PutIfAbsent on a present key = %v, %v, want false", stored, err)
+	}
+
+	if swapped, err := a.CompareAndSwap(ctx, "k", []byte("wrong"), []byte("other")); err != nil || swapped {
+		t.Fatalf("CompareAndSwap with a wrong old value = %v, %v, want false", swapped, err)
+	}
+
+	wantValue(t, c, "k", "v")
+
+	waitFor(t, ttl+5*time.Second, "TTL entry expires through the cache", func() bool {
+		_, err := c.Get(ctx, "k")
+		return errors.Is(err, kv.ErrNotFound)
+	})
+}
