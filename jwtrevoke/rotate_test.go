@@ -343,3 +343,52 @@ func TestRotateGraceEndsAtRevocation(t *testing.T) {
 		t.Errorf("retry after the new refresh token was revoked = %+v, %v; want ErrReuseDetected", pair, err)
 	}
 }
+
+func TestRotateConcurrentWithGrace(t *testing.T) {
+	runOnStores(t, func(t *testing.T, store kv.Store) {
+		ctx := context.Background()
+		tracker := newTracker(t, store, func(o *Options) { o.RotationGrace = time.Minute })
+
+		first, err := tracker.IssuePair(ctx, "alice", nil)
+		if err != nil {
+			t.Fatalf("IssuePair: %v", err)
+		}
+
+		const callers = 20
+
+		var wg sync.WaitGroup
+
+		pairs := make([]*Pair, callers)
+		errs := make([]error, callers)
+		start := make(chan struct{})
+
+		for i := range callers {
+			wg.Add(1)
+
+			go func() {
+				defer wg.Done()
+
+				<-start
+
+				pairs[i], errs[i] = tracker.Rotate(ctx, first.Refresh)
+			}()
+		}
+
+		close(start)
+		wg.Wait()
+
+		for i := range callers {
+			if errs[i] != nil {
+				t.Fatalf("Rotate %d within the grace = %v, want nil", i, errs[i])
+			}
+
+			if pairs[i].RefreshClaims.ID != pairs[0].RefreshClaims.ID || pairs[i].AccessClaims.ID != pairs[0].AccessClaims.ID {
+				t.Errorf("Rotate %d returned another pair than Rotate 0; want one new pair for all", i)
+			}
+		}
+
+		if _, err := tracker.Check(ctx, pairs[0].Refresh, Refresh); err != nil {
+			t.Errorf("Check of the shared new refresh token = %v, want nil", err)
+		}
+	})
+}
