@@ -41,10 +41,10 @@ func (s *Store) putIfAbsent(ctx context.Context, key string, value []byte, ttl t
 
 	var stored bool
 
-	err := s.write(ctx, func(b buckets, now time.Time) error {
+	err := s.write(ctx, ttl > 0, func(b buckets, now time.Time) error {
 		stored = false
 
-		_, live, err := b.lookup([]byte(key), now.UnixNano())
+		_, live, err := b.lookup([]byte(key), s.cutoff(now))
 		if err != nil || live {
 			return err
 		}
@@ -96,10 +96,10 @@ func (s *Store) compareAndSwap(ctx context.Context, key string, oldValue, newVal
 
 	var swapped, found bool
 
-	err := s.write(ctx, func(b buckets, now time.Time) error {
+	err := s.write(ctx, ttl > 0, func(b buckets, now time.Time) error {
 		swapped, found = false, false
 
-		current, live, err := b.lookup([]byte(key), now.UnixNano())
+		current, live, err := b.lookup([]byte(key), s.cutoff(now))
 		if err != nil || !live {
 			return err
 		}
@@ -126,14 +126,4 @@ func (s *Store) compareAndSwap(ctx context.Context, key string, oldValue, newVal
 	}
 
 	return swapped, nil
-}
-
-// expiryFor returns the deadline of a put at now with ttl, or 0 for no
-// TTL.
-func expiryFor(now time.Time, ttl time.Duration) int64 {
-	if ttl <= 0 {
-		return 0
-	}
-
-	return deadline(now, ttl)
 }

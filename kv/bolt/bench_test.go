@@ -69,7 +69,8 @@ var keyPatterns = []struct {
 // BenchmarkPut compares 32 concurrent writers through the store's group
 // commit with the same writers each running one db.Update, which costs one
 // fsync per put. Compare the ns/op of GroupCommit and UpdatePerPut for the
-// same key pattern. LoneWriter measures the latency of one writer alone.
+// same key pattern. LoneWriter/Store against LoneWriter/Update measures
+// what the group commit costs a writer that is alone.
 func BenchmarkPut(b *testing.B) {
 	for _, pattern := range keyPatterns {
 		b.Run(pattern.name+"/GroupCommit", func(b *testing.B) {
@@ -87,20 +88,7 @@ func BenchmarkPut(b *testing.B) {
 		})
 
 		b.Run(pattern.name+"/UpdatePerPut", func(b *testing.B) {
-			db, err := bbolt.Open(filepath.Join(b.TempDir(), "bench.db"), 0o600, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-
-			bucket := []byte("bench")
-			err = db.Update(func(tx *bbolt.Tx) error {
-				_, err := tx.CreateBucket(bucket)
-				return err
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
+			db, bucket := openBenchDB(b)
 
 			runWriters(b, pattern.key, func(key string, value []byte) error {
 				return db.Update(func(tx *bbolt.Tx) error {
@@ -110,7 +98,7 @@ func BenchmarkPut(b *testing.B) {
 		})
 	}
 
-	b.Run("LoneWriter", func(b *testing.B) {
+	b.Run("LoneWriter/Store", func(b *testing.B) {
 		s, err := bolt.Open(filepath.Join(b.TempDir(), "bench.db"), &bolt.Options{ReclaimInterval: -1})
 		if err != nil {
 			b.Fatal(err)
@@ -128,4 +116,44 @@ func BenchmarkPut(b *testing.B) {
 			}
 		}
 	})
+
+	b.Run("LoneWriter/Update", func(b *testing.B) {
+		db, bucket := openBenchDB(b)
+		value := make([]byte, 100)
+
+		b.ResetTimer()
+
+		for i := range b.N {
+			err := db.Update(func(tx *bbolt.Tx) error {
+				return tx.Bucket(bucket).Put(fmt.Appendf(nil, "k/%012d", i), value)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// openBenchDB opens a bbolt file with one bucket for the db.Update
+// baselines, and closes it when b ends.
+func openBenchDB(b *testing.B) (*bbolt.DB, []byte) {
+	b.Helper()
+
+	db, err := bbolt.Open(filepath.Join(b.TempDir(), "bench.db"), 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	b.Cleanup(func() { _ = db.Close() })
+
+	bucket := []byte("bench")
+	err = db.Update(func(tx *bbolt.Tx) error {
+		_, err := tx.CreateBucket(bucket)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	return db, bucket
 }

@@ -6,10 +6,10 @@ import (
 	"github.com/anykv/anykv/kv"
 )
 
-// lookup returns the live entry under key at now (unix nanoseconds), and
-// false when the key is absent or expired. The entry's value aliases the
-// memory map.
-func (b buckets) lookup(key []byte, now int64) (entry, bool, error) {
+// lookup returns the live entry under key, and false when the key is
+// absent or its deadline is at or before cutoff (see Store.cutoff). The
+// entry's value aliases the memory map.
+func (b buckets) lookup(key []byte, cutoff int64) (entry, bool, error) {
 	raw := b.data.Get(key)
 	if raw == nil {
 		return entry{}, false, nil
@@ -20,7 +20,7 @@ func (b buckets) lookup(key []byte, now int64) (entry, bool, error) {
 		return entry{}, false, err
 	}
 
-	if e.expired(now) {
+	if e.expired(cutoff) {
 		return entry{}, false, nil
 	}
 

@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
-	"time"
 
 	"go.etcd.io/bbolt"
 
@@ -42,10 +40,10 @@ type entry struct {
 	value  []byte
 }
 
-// expired reports whether the entry's TTL has passed at now (unix
-// nanoseconds).
-func (e entry) expired(now int64) bool {
-	return e.expiry != 0 && e.expiry <= now
+// expired reports whether the entry's deadline is at or before cutoff
+// (unix nanoseconds, from Store.cutoff).
+func (e entry) expired(cutoff int64) bool {
+	return e.expiry != 0 && e.expiry <= cutoff
 }
 
 // decodeEntry splits a stored value into header and value.
@@ -107,31 +105,6 @@ func expiryKey(expiry int64, key []byte) []byte {
 	copy(k[8:], key)
 
 	return k
-}
-
-// deadline returns now plus ttl in unix nanoseconds, saturated at the
-// largest int64 (the year 2262).
-func deadline(now time.Time, ttl time.Duration) int64 {
-	n := now.UnixNano()
-	if int64(ttl) > math.MaxInt64-n {
-		return math.MaxInt64
-	}
-
-	return n + int64(ttl)
-}
-
-// validateTTL checks ttl with kv.ValidateTTL and also rejects a TTL whose
-// deadline does not fit in int64 unix nanoseconds.
-func validateTTL(ttl time.Duration) error {
-	if err := kv.ValidateTTL(ttl); err != nil {
-		return err
-	}
-
-	if int64(ttl) > math.MaxInt64-time.Now().UnixNano() {
-		return fmt.Errorf("%w: %v ends after the year 2262, beyond an int64 of unix nanoseconds", kv.ErrInvalidTTL, ttl)
-	}
-
-	return nil
 }
 
 // buckets are the bbolt buckets of one store inside one transaction.

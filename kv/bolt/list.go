@@ -73,7 +73,7 @@ func (s *Store) readChunk(prefix, start []byte) ([]string, []byte, error) {
 	)
 
 	err := s.view(func(b buckets) error {
-		now := time.Now().UnixNano()
+		cutoff := s.cutoff(time.Now())
 		c := b.data.Cursor()
 
 		var last []byte
@@ -95,7 +95,7 @@ func (s *Store) readChunk(prefix, start []byte) ([]string, []byte, error) {
 				return err
 			}
 
-			if !e.expired(now) {
+			if !e.expired(cutoff) {
 				keys = append(keys, string(k))
 			}
 		}

@@ -26,7 +26,7 @@ func (s *Store) Reclaim(ctx context.Context) (int, error) {
 	}
 
 	// A fixed cut-off makes Reclaim end even while entries keep expiring.
-	now := time.Now().UnixNano()
+	cutoff := s.cutoff(time.Now())
 	removed := 0
 
 	for {
@@ -34,7 +34,7 @@ func (s *Store) Reclaim(ctx context.Context) (int, error) {
 			return removed, err
 		}
 
-		n, more, err := s.reclaimBatch(now)
+		n, more, err := s.reclaimBatch(cutoff)
 		removed += n
 
 		if err != nil || !more {
@@ -43,10 +43,10 @@ func (s *Store) Reclaim(ctx context.Context) (int, error) {
 	}
 }
 
-// reclaimBatch removes up to ReclaimBatchSize entries that expired at or
-// before now in one write transaction. It reports how many data entries it
+// reclaimBatch removes up to ReclaimBatchSize entries whose deadline is
+// at or before cutoff in one write transaction. It reports how many data entries it
 // removed and whether more expired index entries may remain.
-func (s *Store) reclaimBatch(now int64) (removed int, more bool, err error) {
+func (s *Store) reclaimBatch(cutoff int64) (removed int, more bool, err error) {
 	if err := s.acquire(); err != nil {
 		return 0, false, err
 	}
@@ -68,7 +68,7 @@ func (s *Store) reclaimBatch(now int64) (removed int, more bool, err error) {
 				return fmt.Errorf("%w: expiry index key %q is shorter than 8 bytes", ErrFormat, k)
 			}
 
-			if int64(binary.BigEndian.Uint64(k)) > now {
+			if int64(binary.BigEndian.Uint64(k)) > cutoff {
 				break
 			}
 

@@ -23,7 +23,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	var value []byte
 
 	err := s.view(func(b buckets) error {
-		e, ok, err := b.lookup([]byte(key), time.Now().UnixNano())
+		e, ok, err := b.lookup([]byte(key), s.cutoff(time.Now()))
 		if err != nil {
 			return err
 		}
@@ -60,10 +60,10 @@ func (s *Store) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
 	values := make([][]byte, len(keys))
 
 	err := s.view(func(b buckets) error {
-		now := time.Now().UnixNano()
+		cutoff := s.cutoff(time.Now())
 
 		for i, key := range keys {
-			e, ok, err := b.lookup([]byte(key), now)
+			e, ok, err := b.lookup([]byte(key), cutoff)
 			if err != nil {
 				return err
 			}
@@ -91,14 +91,14 @@ func (s *Store) Put(ctx context.Context, key string, value []byte) error {
 
 	buf := newEntryBuffer(value, false)
 
-	return s.write(ctx, func(b buckets, _ time.Time) error {
+	return s.write(ctx, false, func(b buckets, _ time.Time) error {
 		return b.store([]byte(key), buf, 0)
 	})
 }
 
-// PutTTL stores value under key until ttl has passed. The deadline counts
-// from the moment the write transaction applies the put, which is at most
-// one commit (an fsync) before PutTTL returns.
+// PutTTL stores value under key until ttl has passed. The entry stays
+// readable through this store for at least ttl after PutTTL returns, and
+// expires late by at most the longest commit delay the store has measured.
 func (s *Store) PutTTL(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := s.checkPut(ctx, key, value); err != nil {
 		return err
@@ -110,7 +110,7 @@ func (s *Store) PutTTL(ctx context.Context, key string, value []byte, ttl time.D
 
 	buf := newEntryBuffer(value, true)
 
-	return s.write(ctx, func(b buckets, now time.Time) error {
+	return s.write(ctx, true, func(b buckets, now time.Time) error {
 		return b.store([]byte(key), buf, deadline(now, ttl))
 	})
 }
@@ -125,7 +125,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return err
 	}
 
-	return s.write(ctx, func(b buckets, _ time.Time) error {
+	return s.write(ctx, false, func(b buckets, _ time.Time) error {
 		return b.remove([]byte(key))
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -28,6 +29,10 @@ type Store struct {
 	// by Close, so that Close waits for them before it closes the file.
 	mu     sync.RWMutex
 	closed bool
+
+	// expiryGrace is the longest delay, in nanoseconds, measured from a
+	// write computing its deadline to that write returning; see cutoff.
+	expiryGrace atomic.Int64
 
 	stopReclaimer context.CancelFunc
 	reclaimerDone chan struct{}
@@ -121,7 +126,9 @@ func newStore(db *bbolt.DB, o Options, ownDB bool) (*Store, error) {
 	return s, nil
 }
 
-// DB returns the bbolt handle the store uses.
+// DB returns the bbolt handle the store uses, for backups (Tx.WriteTo)
+// and statistics. Writing to the store's bucket through it bypasses the
+// header and expiry index that the store keeps consistent.
 func (s *Store) DB() *bbolt.DB { return s.db }
 
 // Close stops the background reclaimer, waits for the operations in
@@ -181,12 +188,15 @@ func (s *Store) view(fn func(b buckets) error) error {
 }
 
 // write applies fn in a group transaction and returns once the write is on
-// disk.
-func (s *Store) write(ctx context.Context, fn func(b buckets, now time.Time) error) error {
+// disk. fn receives the time to compute deadlines from. When setsTTL is
+// true, write records how long after that time it returns; see cutoff.
+func (s *Store) write(ctx context.Context, setsTTL bool, fn func(b buckets, now time.Time) error) error {
 	if err := s.acquire(); err != nil {
 		return err
 	}
 	defer s.mu.RUnlock()
+
+	var applied time.Time
 
 	op := &writeOp{
 		ctx: ctx,
@@ -196,11 +206,21 @@ func (s *Store) write(ctx context.Context, fn func(b buckets, now time.Time) err
 				return err
 			}
 
-			return fn(b, time.Now())
+			applied = time.Now()
+
+			return fn(b, applied)
 		},
 	}
 
-	return s.commit.submit(op)
+	if err := s.commit.submit(op); err != nil {
+		return err
+	}
+
+	if setsTTL {
+		s.noteCommitDelay(applied)
+	}
+
+	return nil
 }
 
 // checkValue returns an error matching kv.ErrValueTooLarge when value

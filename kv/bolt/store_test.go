@@ -154,8 +154,8 @@ func TestValueNotAliased(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	big := bytes.Repeat([]byte("v"), 4096)
-	for i := range 2000 {
+	big := bytes.Repeat([]byte("v"), 64<<10)
+	for i := range 200 {
 		if err := s.Put(ctx, fmt.Sprintf("fill/%04d", i), big); err != nil {
 			t.Fatal(err)
 		}
