@@ -23,7 +23,9 @@ import (
 // In RefreshOnly scope an access token skips that read.
 //
 // A store failure returns ErrStoreUnavailable, unless FailOpen is set, in
-// which case the verified claims are returned with a nil error.
+// which case the verified claims are returned with a nil error. When ctx
+// is cancelled or past its deadline, the error also matches ctx's error,
+// and FailOpen does not apply.
 func (t *Tracker) Check(ctx context.Context, token string, want TokenType) (*Claims, error) {
 	start := time.Now()
 
@@ -46,7 +48,10 @@ func (t *Tracker) check(ctx context.Context, token string, want TokenType) (*Cla
 	state, err := t.loadState(ctx, claims)
 	if err != nil {
 		err = t.storeError("check", err)
-		if !t.opts.FailOpen {
+
+		// A cancelled or timed-out request is the caller's doing, not a
+		// store outage, so it never passes a token even with FailOpen.
+		if !t.opts.FailOpen || ctx.Err() != nil {
 			return nil, OutcomeStoreUnavailable, err
 		}
 

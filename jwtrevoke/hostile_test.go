@@ -70,6 +70,28 @@ func TestHostileIDsThroughStore(t *testing.T) {
 	})
 }
 
+func TestFailOpenNotOnCancel(t *testing.T) {
+	store := newFaultStore(t)
+	tracker := newTracker(t, store, func(o *Options) { o.FailOpen = true })
+
+	token, _, err := tracker.Issue(context.Background(), "alice", Access, nil)
+	if err != nil {
+		t.Fatalf("Issue: %v", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	_, err = tracker.Check(ctx, token, AnyType)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Check with a cancelled context = %v, want context.Canceled", err)
+	}
+
+	if !errors.Is(err, ErrStoreUnavailable) {
+		t.Errorf("Check with a cancelled context = %v, want ErrStoreUnavailable", err)
+	}
+}
+
 func TestFailOpenLogRateLimited(t *testing.T) {
 	ctx := context.Background()
 	store := newFaultStore(t)
