@@ -367,8 +367,9 @@ func startRedisProcess(binary, dir string, port int, configFile string, extra []
 }
 
 // waitServing polls the server until its INFO reply contains its own
-// process id, because another process that took the port would accept
-// connections too, and a server still loading its AOF replies with an error.
+// process id and loading:0. Another process that took the port would
+// accept connections too, and a server still loading its AOF accepts INFO
+// but rejects most commands.
 func (p *redisProcess) waitServing() error {
 	deadline := time.Now().Add(redisStartTimeout)
 
@@ -379,14 +380,17 @@ func (p *redisProcess) waitServing() error {
 		default:
 		}
 
-		info, err := redisCommandTimeout(p.addr, 500*time.Millisecond, "INFO", "server")
+		info, err := redisCommandTimeout(p.addr, 500*time.Millisecond, "INFO", "server", "persistence")
 		if err == nil {
 			pid := infoField(info, "process_id")
-			if pid == strconv.Itoa(p.cmd.Process.Pid) {
+			switch {
+			case pid != strconv.Itoa(p.cmd.Process.Pid):
+				err = fmt.Errorf("another redis-server (pid %s) serves on %s", pid, p.addr)
+			case infoField(info, "loading") == "1":
+				err = errors.New("still loading its data")
+			default:
 				return nil
 			}
-
-			err = fmt.Errorf("another redis-server (pid %s) serves on %s", pid, p.addr)
 		}
 
 		if time.Now().After(deadline) {
