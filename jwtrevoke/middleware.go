@@ -52,6 +52,9 @@ type MiddlewareOptions struct {
 //
 // Oversized and malformed tokens are rejected before parsing, and forged
 // or expired ones before any store read, so they cost no store work.
+// Every method is checked, OPTIONS included, so CORS handling belongs
+// outside this middleware: browsers send preflight requests without
+// credentials.
 // Middleware panics when opts are invalid, as http.ServeMux does with an
 // invalid pattern, because that is a programming error found at start-up.
 func (t *Tracker) Middleware(opts *MiddlewareOptions) func(http.Handler) http.Handler {
