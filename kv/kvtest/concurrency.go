@@ -55,6 +55,14 @@ func (s *suite) testConcurrencyDistinctKeys(t *testing.T) {
 	}
 
 	wg.Wait()
+
+	// Each key keeps the last value its goroutine wrote.
+	for g := range concurrentWriters {
+		for j := range 10 {
+			last := concurrentRounds - 10 + j
+			f.wantValue(f.prefix+fmt.Sprintf("g%d/k%d", g, j), []byte(fmt.Sprintf("g%d-i%d", g, last)))
+		}
+	}
 }
 
 // sharedValue builds the value goroutine g writes in round i. Its length

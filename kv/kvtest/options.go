@@ -38,6 +38,10 @@ type Options struct {
 	WideKeys bool
 }
 
+// minKeyLen is the shortest MaxKeyLen the suite works with: its random
+// prefix of 24 bytes and the longest key name it uses, with room to spare.
+const minKeyLen = 48
+
 // defaultTTLGranularity suits stores that expire entries to the millisecond.
 const defaultTTLGranularity = 50 * time.Millisecond
 

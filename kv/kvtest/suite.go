@@ -32,6 +32,9 @@ func RunWithOptions(t *testing.T, newStore func(t *testing.T) kv.Store, opts Opt
 	t.Helper()
 
 	s := &suite{newStore: newStore, opts: opts.withDefaults()}
+	if s.opts.MaxKeyLen < minKeyLen {
+		t.Fatalf("Options.MaxKeyLen is %d, but the suite needs keys of up to %d bytes", s.opts.MaxKeyLen, minKeyLen)
+	}
 
 	t.Run("Key", s.testKeys)
 	t.Run("Value", s.testValues)
