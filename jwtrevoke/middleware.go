@@ -32,8 +32,8 @@ type MiddlewareOptions struct {
 
 	// ErrorWriter writes the response for a rejected request. err matches
 	// ErrNoToken, ErrInvalidToken (ErrTokenType included), ErrRevoked,
-	// ErrUnknownToken or ErrStoreUnavailable, or is what Extractor
-	// returned. Default: WriteError.
+	// ErrUnknownToken or ErrStoreUnavailable. An Extractor's own error
+	// arrives wrapped in ErrInvalidToken. Default: WriteError.
 	ErrorWriter func(w http.ResponseWriter, r *http.Request, err error)
 }
 
@@ -55,6 +55,7 @@ type MiddlewareOptions struct {
 // Every method is checked, OPTIONS included, so CORS handling belongs
 // outside this middleware: browsers send preflight requests without
 // credentials.
+//
 // Middleware panics when opts are invalid, as http.ServeMux does with an
 // invalid pattern, because that is a programming error found at start-up.
 func (t *Tracker) Middleware(opts *MiddlewareOptions) func(http.Handler) http.Handler {
