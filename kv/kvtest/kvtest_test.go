@@ -1,6 +1,7 @@
 package kvtest_test
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -80,6 +81,9 @@ func TestSuiteCatches(t *testing.T) {
 		{bugIgnoresCancel, "Context/Canceled", "want an error matching context.Canceled"},
 		{bugKeepsTTL, "TTL/PutRemovesTTL", "must still be readable"},
 		{bugListLocks, "List/DeleteWhileListing", "did not return within"},
+		{bugGlobPrefix, "List/PatternBytes", "which was not expected"},
+		{bugOpenAfterClose, "Close/AfterClose", "want an error matching kv.ErrClosed"},
+		{bugBatchAbsent, "Batch/Order", `= "", want nil`},
 	}
 
 	for _, c := range cases {
@@ -95,7 +99,8 @@ func TestSuiteCatches(t *testing.T) {
 				t.Fatalf("the suite passed a store with bug %q; output:\n%s", c.bug, out)
 			}
 
-			if _, ok := err.(*exec.ExitError); !ok {
+			var exitErr *exec.ExitError
+			if !errors.As(err, &exitErr) {
 				t.Fatalf("run the test binary: %v", err)
 			}
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -45,6 +46,9 @@ const (
 	bugIgnoresCancel   bug = "ignores-cancel"   // writes under a cancelled context
 	bugKeepsTTL        bug = "keeps-ttl"        // Put keeps an existing TTL
 	bugListLocks       bug = "list-locks"       // holds the lock while the loop runs
+	bugGlobPrefix      bug = "glob-prefix"      // reads a listing prefix as a glob pattern
+	bugOpenAfterClose  bug = "open-after-close" // keeps working after Close
+	bugBatchAbsent     bug = "batch-absent"     // GetMany returns an empty value for an absent key
 )
 
 func newRefStore(b bug) *refStore {
@@ -198,7 +202,7 @@ func (s *refStore) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	s.closed = true
+	s.closed = s.bug != bugOpenAfterClose
 
 	return nil
 }
@@ -228,7 +232,7 @@ func (s *refStore) Keys(ctx context.Context, prefix string) iter.Seq2[string, er
 		var keys []string
 		now := time.Now()
 		for key := range s.entries {
-			if _, ok := s.live(key, now); ok && strings.HasPrefix(key, prefix) {
+			if _, ok := s.live(key, now); ok && s.hasPrefix(key, prefix) {
 				keys = append(keys, key)
 			}
 		}
@@ -255,6 +259,16 @@ func (s *refStore) Keys(ctx context.Context, prefix string) iter.Seq2[string, er
 			}
 		}
 	}
+}
+
+// hasPrefix reports whether key starts with prefix.
+func (s *refStore) hasPrefix(key, prefix string) bool {
+	if s.bug == bugGlobPrefix {
+		matched, err := path.Match(prefix+"*", key)
+		return err == nil && matched
+	}
+
+	return strings.HasPrefix(key, prefix)
 }
 
 func (s *refStore) PutIfAbsent(ctx context.Context, key string, value []byte) (bool, error) {
@@ -357,7 +371,7 @@ func (s *refStore) GetMany(ctx context.Context, keys []string) ([][]byte, error)
 	now := time.Now()
 
 	for i, key := range keys {
-		if e, ok := s.live(key, now); ok {
+		if e, ok := s.live(key, now); ok || s.bug == bugBatchAbsent {
 			values[i] = append([]byte{}, e.value...)
 		}
 	}
