@@ -57,9 +57,7 @@ func TestMiddlewareNoToken(t *testing.T) {
 			}
 		}
 
-		if n := store.calls.Load(); n != 0 {
-			t.Errorf("store called %d times for requests without a token", n)
-		}
+		expectNoStoreCalls(t, store, "requests without a token")
 	})
 }
 
@@ -148,9 +146,7 @@ func TestMiddlewareExpiredToken(t *testing.T) {
 		h := &protectedHandler{}
 		checkRejected(t, serve(tracker.Middleware(nil)(h), "Bearer "+token), h, invalidTokenChallenge("token expired"))
 
-		if n := store.calls.Load(); n != 0 {
-			t.Errorf("store called %d times for an expired token", n)
-		}
+		expectNoStoreCalls(t, store, "an expired token")
 	})
 }
 
@@ -204,6 +200,16 @@ func TestMiddlewareStoreDown(t *testing.T) {
 			t.Errorf("fail open: status %d, body %q; want 200 and hello alice", w.Code, w.Body)
 		}
 	})
+}
+
+// expectNoStoreCalls fails t unless no call reached store since its
+// counter was last reset.
+func expectNoStoreCalls(t *testing.T, store *countingStore, request string) {
+	t.Helper()
+
+	if n := store.calls.Load(); n != 0 {
+		t.Errorf("store called %d times for %s, want 0", n, request)
+	}
 }
 
 // signed returns claims signed with method and key, for forged tokens.
@@ -283,9 +289,7 @@ func TestMiddlewareRejectsBeforeStore(t *testing.T) {
 				w := serve(tc.tracker.Middleware(nil)(h), tc.header)
 				checkRejected(t, w, h, invalidTokenChallenge(tc.description))
 
-				if n := store.calls.Load(); n != 0 {
-					t.Errorf("store called %d times, want 0", n)
-				}
+				expectNoStoreCalls(t, store, tc.name)
 			})
 		}
 	})
@@ -301,9 +305,7 @@ func TestMiddlewareTwoHeaders(t *testing.T) {
 		w := serve(tracker.Middleware(nil)(h), "Bearer "+token, "Bearer "+token)
 		checkRejected(t, w, h, invalidTokenChallenge("malformed bearer credentials"))
 
-		if n := store.calls.Load(); n != 0 {
-			t.Errorf("store called %d times, want 0", n)
-		}
+		expectNoStoreCalls(t, store, "two Authorization headers")
 	})
 }
 
@@ -341,9 +343,7 @@ func TestMiddlewareHugeHeaderOverTCP(t *testing.T) {
 		t.Errorf("WWW-Authenticate = %q, want %q", got, want)
 	}
 
-	if n := store.calls.Load(); n != 0 {
-		t.Errorf("store called %d times, want 0", n)
-	}
+	expectNoStoreCalls(t, store, "a 1 MB header")
 }
 
 func TestMiddlewareTokenTypes(t *testing.T) {
@@ -385,9 +385,7 @@ func TestMiddlewareTokenTypes(t *testing.T) {
 
 					checkRejected(t, w, h, invalidTokenChallenge("wrong token type for this resource"))
 
-					if n := store.calls.Load(); n != 0 {
-						t.Errorf("store called %d times for a token of the wrong type, want 0", n)
-					}
+					expectNoStoreCalls(t, store, "a token of the wrong type")
 				}
 			})
 		}
