@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -94,6 +95,18 @@ func (c *committer) submit(op *writeOp) error {
 func (c *committer) lead(batch []*writeOp) {
 	c.commit(batch)
 
+	for _, op := range batch[1:] {
+		op.done <- nil
+	}
+
+	// Let the writers just released run before taking the queue. Those
+	// that write again join it, so the next group holds nearly every
+	// writer instead of alternating between a large and a small group. A
+	// lone writer has no one to release and skips the yield.
+	if len(batch) > 1 {
+		runtime.Gosched()
+	}
+
 	c.mu.Lock()
 	n := min(len(c.queue), maxGroupOps)
 	next := c.queue[:n:n]
@@ -102,10 +115,6 @@ func (c *committer) lead(batch []*writeOp) {
 		c.busy = false
 	}
 	c.mu.Unlock()
-
-	for _, op := range batch[1:] {
-		op.done <- nil
-	}
 
 	if n > 0 {
 		next[0].done <- next

@@ -23,15 +23,15 @@
 // one write transaction.
 //
 // A deadline is stored as wall-clock unix nanoseconds, so it survives a
-// restart, and a step of the wall clock moves every deadline with it. The
-// write transaction computes it, one commit and fsync before the put
-// returns. So that no entry expires before its TTL has passed since its put
-// returned, a store treats an entry as expired only once its deadline is
-// older than the longest such commit delay the store has measured (the
-// time of one commit and fsync, which depends on the disk and the load). Get, GetMany and Keys then
-// treat the entry as absent and never write. A background pass every
-// Options.ReclaimInterval, and Reclaim on demand, remove expired entries in
-// bounded transactions.
+// restart, and a step of the wall clock shortens or lengthens every TTL in
+// flight. The write transaction computes it, one commit and fsync before
+// the put returns. So that no entry expires before its TTL has passed since
+// its put returned, a store treats an entry as expired only once its
+// deadline is older than the longest such commit delay the store has
+// measured (the time of one commit and fsync, which depends on the disk
+// and the load). Get, GetMany and Keys then treat the entry as absent and
+// never write. A background pass every Options.ReclaimInterval, and
+// Reclaim on demand, remove expired entries in bounded transactions.
 //
 // # Limits
 //
