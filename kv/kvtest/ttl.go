@@ -121,26 +121,32 @@ func (s *suite) testTTLNotListed(t *testing.T) {
 	}
 
 	putDone := time.Now()
-	f.wantListed(l, f.prefix, []string{expiring, plain})
+	expiresAt := putDone.Add(ttl)
+	giveUp := expiresAt.Add(f.opts.TTLGranularity + expirySlack)
 
-	giveUp := putDone.Add(ttl + f.opts.TTLGranularity + expirySlack)
 	for {
+		start := time.Now()
+
 		seen, err := listKeys(f.ctx, l, f.prefix)
 		if err != nil {
 			t.Fatalf("Keys %s: %v", kv.QuoteKey(f.prefix), err)
 		}
 
 		if seen[plain] != 1 {
-			t.Errorf("Keys %s yielded the key without a TTL %d times, want once", kv.QuoteKey(f.prefix), seen[plain])
+			t.Fatalf("Keys %s yielded the key without a TTL %d times, want once", kv.QuoteKey(f.prefix), seen[plain])
+		}
+
+		if seen[expiring] == 0 && start.Before(expiresAt) {
+			t.Fatalf("Keys %s left out %s %v before its TTL of %v passed", kv.QuoteKey(f.prefix), kv.QuoteKey(expiring), expiresAt.Sub(start), ttl)
 		}
 
 		if seen[expiring] == 0 {
-			t.Logf("expired key left the listing %v after its TTL of %v (granularity %v)", time.Since(putDone)-ttl, ttl, f.opts.TTLGranularity)
+			t.Logf("expired key left the listing at most %v after its TTL of %v (granularity %v)", time.Since(expiresAt), ttl, f.opts.TTLGranularity)
 			return
 		}
 
 		if time.Now().After(giveUp) {
-			t.Fatalf("Keys %s still yields %s %v after its TTL of %v passed", kv.QuoteKey(f.prefix), kv.QuoteKey(expiring), time.Since(putDone)-ttl, ttl)
+			t.Fatalf("Keys %s still yields %s %v after its TTL of %v passed", kv.QuoteKey(f.prefix), kv.QuoteKey(expiring), time.Since(expiresAt), ttl)
 		}
 
 		time.Sleep(pollInterval(ttl))
