@@ -105,7 +105,7 @@ func outcomeOf(err error) Outcome {
 type tokenState struct {
 	trackAll      bool    // a record is required
 	record        *record // nil when absent or in Denylist mode
-	revoked       bool
+	revoked       bool    // the record's flag in TrackAll, the marker in Denylist
 	familyRevoked bool
 	consumed      []byte // the used-token marker, nil when unused
 	cutoff        int64  // the later of the subject and global cutoffs, 0 for none
@@ -116,16 +116,20 @@ type tokenState struct {
 // both leave the token's state unknown.
 func (t *Tracker) loadState(ctx context.Context, claims *Claims) (*tokenState, error) {
 	keys := []string{
-		t.revokedKey(claims.ID),
 		t.subjectKey(claims.Subject),
 		t.globalKey(),
 	}
 
-	recordAt, familyAt, consumedAt := -1, -1, -1
-	if t.opts.Mode == TrackAll {
-		recordAt = len(keys)
+	// In TrackAll the record holds the revoked flag, and in Denylist a
+	// marker entry does, so the third key is one or the other.
+	trackAll := t.opts.Mode == TrackAll
+	if trackAll {
 		keys = append(keys, t.recordKey(claims.ID))
+	} else {
+		keys = append(keys, t.revokedKey(claims.ID))
 	}
+
+	familyAt, consumedAt := -1, -1
 
 	if claims.Family != "" {
 		familyAt = len(keys)
@@ -142,9 +146,9 @@ func (t *Tracker) loadState(ctx context.Context, claims *Claims) (*tokenState, e
 		return nil, err
 	}
 
-	state := &tokenState{trackAll: recordAt >= 0, revoked: values[0] != nil}
+	state := &tokenState{trackAll: trackAll}
 
-	for _, value := range values[1:3] {
+	for _, value := range values[:2] {
 		cutoff, err := parseCutoff(value)
 		if err != nil {
 			return nil, err
@@ -153,13 +157,17 @@ func (t *Tracker) loadState(ctx context.Context, claims *Claims) (*tokenState, e
 		state.cutoff = max(state.cutoff, cutoff)
 	}
 
-	if recordAt >= 0 && values[recordAt] != nil {
-		rec, err := decodeRecord(values[recordAt])
+	switch {
+	case !trackAll:
+		state.revoked = values[2] != nil
+	case values[2] != nil:
+		rec, err := decodeRecord(values[2])
 		if err != nil {
 			return nil, fmt.Errorf("record of jti %s: %w", kv.QuoteKey(claims.ID), err)
 		}
 
 		state.record = &rec
+		state.revoked = rec.revoked
 	}
 
 	if familyAt >= 0 {

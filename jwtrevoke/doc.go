@@ -31,16 +31,17 @@
 // inject a command into a backend's protocol.
 //
 //   - A record for each token, in TrackAll mode: jti, subject, type,
-//     family, issue time in nanoseconds and expiry, in a binary format
-//     with a version byte. With a 22-byte jti and family (the form this
-//     package generates) and a 36-byte subject it takes 97 bytes; its key
-//     takes about 42 bytes with the default namespace.
+//     family, revoked flag, issue time in nanoseconds and expiry, in a
+//     binary format with a version byte. With a 22-byte jti and family
+//     (the form this package generates) and a 36-byte subject it takes 98
+//     bytes, and its key about 42 bytes with the default namespace.
 //   - An index entry for each token, in TrackAll mode on a store that can
 //     list keys: a 9-byte value under a key made of the subject and jti,
 //     which ListSubject lists by prefix.
-//   - A marker for each revoked jti, used refresh token and revoked
-//     rotation family, and one cutoff for each subject revoked as a whole
-//     and for RevokeAll. Revocation markers take 9 bytes and cutoffs 17.
+//   - A marker for each revoked jti (Denylist mode only), used refresh
+//     token and revoked rotation family, and one cutoff for each subject
+//     revoked as a whole and for RevokeAll. Revocation markers take 9
+//     bytes and cutoffs 17.
 //     A used-token marker takes 17 bytes, or 87 with RotationGrace set,
 //     because it then holds the ids and times of the new pair.
 //
@@ -54,11 +55,16 @@
 //
 // # Revocation
 //
-// A revocation is a separate marker entry written with one Put, never a
-// change to the token's record, so it cannot be lost to a concurrent
-// write, and each revoke method returns an error unless the write
-// succeeded. Once Revoke returns nil, every later Check of the token
-// against the same store, from any process, fails with [ErrRevoked].
+// In TrackAll mode, Revoke sets the revoked flag in the token's record
+// with a compare-and-swap, so no concurrent write undoes it, and a store
+// that loses the record rejects the token rather than forgetting that it
+// was revoked. On a store without atomic writes it reads the record and
+// puts it back, which is safe because the flag is the only field of a
+// record that changes. In Denylist mode a revocation is a marker entry
+// written with one Put. Each revoke method returns an error unless the
+// write succeeded. Once Revoke returns nil, every later Check of the
+// token against the same store, from any process, fails with
+// [ErrRevoked].
 //
 // RevokeSubject and RevokeAll write a single cutoff, whatever the number
 // of tokens, on every backend. Tokens carry their issue time in
@@ -74,8 +80,14 @@
 //
 // In [TrackAll] mode (the default) every issued token has a record and a
 // token without one fails with [ErrUnknownToken]. A store that loses
-// entries then fails closed: tokens it forgot stop working and nothing
-// revoked comes back. In [Denylist] mode only revocations are stored and
+// records then fails closed: tokens it forgot stop working, and a token
+// revoked by jti cannot come back. Cutoffs, family revocations and
+// used-token markers are entries of their own in both modes, because one
+// write must cover many tokens. A store that evicts one of them while
+// keeping the records un-revokes the tokens it covered, or lets a used
+// refresh token rotate again.
+//
+// In [Denylist] mode only revocations are stored and
 // a token the store knows nothing about passes, so one store write and no
 // record per token suffice. But a store that evicts entries or forgets
 // them on restart un-revokes tokens in this mode.
@@ -92,12 +104,15 @@
 //   - kv/bolt: durable once a write returns; safe in both modes for the
 //     processes that share the file.
 //   - kv/redis: as safe as the server's persistence (RDB, AOF and its
-//     fsync policy) and maxmemory-policy allow. Use "noeviction", or a
-//     volatile policy only in TrackAll mode, where an evicted entry fails
-//     closed.
+//     fsync policy) and maxmemory-policy allow. Use "noeviction": every
+//     entry a Tracker writes has a TTL, so the volatile-* policies may
+//     evict any of them, cutoffs included.
 //   - kv/memcache: it evicts under memory pressure and forgets everything
-//     on restart. In TrackAll mode that logs users out, which is safe; in
-//     Denylist mode it un-revokes tokens, so do not rely on it there.
+//     on restart. A restart loses the records too, so in TrackAll mode it
+//     logs every user out, which is safe. An eviction can drop a cutoff or
+//     family marker alone, so logout everywhere and reuse detection hold
+//     only while memcached has memory to spare. In Denylist mode any
+//     eviction or restart un-revokes tokens, so do not use it there.
 //     memcached cannot list keys, so ListSubject and Prune are not
 //     available, and entries always expire by TTL.
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -110,6 +111,7 @@ func newTracker(t testing.TB, store kv.Store, change func(*Options)) *Tracker {
 	opts := Options{
 		Algorithms: []string{"HS256"},
 		SigningKey: testSecret,
+		Logger:     slog.New(slog.DiscardHandler),
 		Namespace:  "jwtrevoke-test-" + time.Now().Format("150405.000000000") + "-" + strconv.FormatInt(namespaceCounter.Add(1), 10) + ":",
 	}
 	if change != nil {

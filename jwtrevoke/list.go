@@ -128,8 +128,9 @@ func (t *Tracker) ListSubject(ctx context.Context, subject string) ([]TokenInfo,
 	return infos, nil
 }
 
-// describe reads the revocation state of records in one batched read and
-// returns a TokenInfo for each, in the same order.
+// describe reads the cutoffs, family revocations and used-token markers
+// that apply to records in one batched read, and returns a TokenInfo for
+// each record, in the same order.
 func (t *Tracker) describe(ctx context.Context, records []record) ([]TokenInfo, error) {
 	if len(records) == 0 {
 		return nil, nil
@@ -149,12 +150,11 @@ func (t *Tracker) describe(ctx context.Context, records []record) ([]TokenInfo, 
 		return len(keys) - 1
 	}
 
-	type lookup struct{ revoked, consumed, family, subject int }
+	type lookup struct{ consumed, family, subject int }
 
 	lookups := make([]lookup, len(records))
 	for i, rec := range records {
 		lookups[i] = lookup{
-			revoked:  add(t.revokedKey(rec.jti)),
 			consumed: -1,
 			subject:  add(t.subjectKey(rec.subject)),
 			family:   -1,
@@ -198,7 +198,7 @@ func (t *Tracker) describe(ctx context.Context, records []record) ([]TokenInfo, 
 			Family:  rec.family,
 			Issued:  time.Unix(0, rec.issuedNano),
 			Expires: time.Unix(rec.expires, 0),
-			Revoked: values[l.revoked] != nil || familyRevoked || (cutoff != 0 && rec.issuedNano <= cutoff),
+			Revoked: rec.revoked || familyRevoked || (cutoff != 0 && rec.issuedNano <= cutoff),
 			Used:    l.consumed >= 0 && values[l.consumed] != nil,
 		}
 	}

@@ -162,13 +162,13 @@ func TestPruneStoreWithoutTTL(t *testing.T) {
 		t.Fatalf("Prune: %v", err)
 	}
 
-	// The access token's record, index entry and revocation marker.
-	if removed != 3 {
-		t.Errorf("Prune after the access token expired removed %d entries, want 3", removed)
+	// The access token's record and index entry.
+	if removed != 2 {
+		t.Errorf("Prune after the access token expired removed %d entries, want 2", removed)
 	}
 
-	if after := countKeys(t, store.inner, tracker.opts.Namespace); after != before-3 {
-		t.Errorf("%d entries left, want %d", after, before-3)
+	if after := countKeys(t, store.inner, tracker.opts.Namespace); after != before-2 {
+		t.Errorf("%d entries left, want %d", after, before-2)
 	}
 
 	if _, err := store.Get(ctx, tracker.recordKey(shortClaims.ID)); !errors.Is(err, kv.ErrNotFound) {
@@ -194,8 +194,8 @@ func TestPruneStoreWithoutTTL(t *testing.T) {
 		t.Errorf("%d entries left after every token expired, want 1 (the cutoff)", left)
 	}
 
-	if observer.pruned != 5 {
-		t.Errorf("observer saw %d pruned entries, want 5", observer.pruned)
+	if observer.pruned != 4 {
+		t.Errorf("observer saw %d pruned entries, want 4", observer.pruned)
 	}
 }
 

@@ -14,33 +14,40 @@ const recordVersion = 1
 // errCorrupt is wrapped by every decoding error.
 var errCorrupt = errors.New("corrupt stored value")
 
-// record is what TrackAll stores for each issued token under its jti.
-//
-// The revoked state is not part of it: revocations are separate marker
-// entries, each written with one Put, so revoking never rewrites a record
-// and cannot race with another writer.
+// record is the entry TrackAll stores for each issued token under its
+// jti. The revoked flag is its only field that changes after Issue.
 type record struct {
 	jti        string
 	subject    string
 	family     string
 	typ        TokenType
+	revoked    bool
 	issuedNano int64
 	expires    int64 // "exp", Unix seconds
 }
 
+// flagRevoked is the bit of a record's flags byte that marks it revoked.
+// The other bits are zero; a decoder rejects a record that sets them.
+const flagRevoked = 1
+
 // encodeRecord lays out a record in this order:
 //
-//   - a version byte and a type byte,
+//   - a version byte, a type byte and a flags byte,
 //   - the issue time in Unix nanoseconds, 8 bytes big-endian,
 //   - the expiry in seconds after the issue second, as a signed varint,
 //   - jti, subject and family, each as a uvarint length and its bytes.
 //
-// A token with a 22-byte jti and family and a 36-byte subject takes 97
+// A token with a 22-byte jti and family and a 36-byte subject takes 98
 // bytes.
 func encodeRecord(r record) []byte {
-	buf := make([]byte, 0, 16+len(r.jti)+len(r.subject)+len(r.family)+3*binary.MaxVarintLen16)
+	buf := make([]byte, 0, 17+len(r.jti)+len(r.subject)+len(r.family)+3*binary.MaxVarintLen16)
 
-	buf = append(buf, recordVersion, byte(r.typ))
+	var flags byte
+	if r.revoked {
+		flags |= flagRevoked
+	}
+
+	buf = append(buf, recordVersion, byte(r.typ), flags)
 	buf = binary.BigEndian.AppendUint64(buf, uint64(r.issuedNano))
 	buf = binary.AppendVarint(buf, r.expires-r.issuedNano/int64(time.Second))
 
@@ -64,6 +71,7 @@ func decodeRecord(data []byte) (record, error) {
 	}
 
 	r.typ = TokenType(d.byte())
+	flags := d.byte()
 	r.issuedNano = int64(d.uint64())
 	delta := d.varint()
 	r.jti = d.string()
@@ -81,6 +89,12 @@ func decodeRecord(data []byte) (record, error) {
 	if r.typ != Access && r.typ != Refresh {
 		return record{}, fmt.Errorf("%w: record token type %d", errCorrupt, uint8(r.typ))
 	}
+
+	if flags&^flagRevoked != 0 {
+		return record{}, fmt.Errorf("%w: record flags 0x%02x", errCorrupt, flags)
+	}
+
+	r.revoked = flags&flagRevoked != 0
 
 	if r.jti == "" || r.subject == "" {
 		return record{}, fmt.Errorf("%w: record without jti or subject", errCorrupt)

@@ -19,58 +19,47 @@ const maxCASAttempts = 16
 const maxClockWait = 10 * time.Millisecond
 
 // Revoke revokes the token with id jti: every later Check of it, in any
-// process that shares the store, fails with ErrRevoked. It writes one
-// marker entry, so it never races with other writers, and it returns an
-// error matching ErrStoreUnavailable when that write failed.
+// process that shares the store, fails with ErrRevoked. It returns an
+// error matching ErrStoreUnavailable unless the write succeeded.
 //
-// In TrackAll mode Revoke first reads the record to learn the expiry: an
-// unknown jti returns ErrUnknownToken, and a token already expired needs
-// no marker. In Denylist mode the marker lives as long as the longest
-// token this Tracker issues. A token issued with a longer lifetime needs
-// RevokeToken, which reads the expiry from the token. In RefreshOnly
-// scope, revoking an access token returns ErrTokenType, because Check
-// never looks access tokens up.
+// In TrackAll mode Revoke sets the revoked flag in the token's record, so
+// a store that evicts the record rejects the token as unknown instead of
+// forgetting the revocation. It uses a compare-and-swap when the store
+// has atomic writes. Without them it reads the record and puts it back,
+// which is safe because Revoke and Unrevoke write the only field of a
+// record that changes, and whichever returns last decides. An unknown jti
+// returns ErrUnknownToken, and a token already expired needs no write.
+//
+// In Denylist mode Revoke writes a marker entry with one Put. The marker
+// lives as long as the longest token this Tracker issues. A token issued
+// with a longer lifetime needs RevokeToken, which reads the expiry from
+// the token.
+//
+// In RefreshOnly scope, revoking an access token returns ErrTokenType in
+// TrackAll mode, because Check never looks access tokens up.
 func (t *Tracker) Revoke(ctx context.Context, jti string) error {
 	if jti == "" {
 		return errors.New("jwtrevoke: revoke: jti is empty")
 	}
 
-	ttl, keepUntil := t.maxLifetime(), t.opts.Clock().Add(t.maxLifetime()).Unix()
-
 	if t.opts.Mode == TrackAll {
-		value, err := t.store.Get(ctx, t.recordKey(jti))
-		if errors.Is(err, kv.ErrNotFound) {
-			return fmt.Errorf("%w: revoke: no record for jti %s", ErrUnknownToken, kv.QuoteKey(jti))
-		}
-
-		if err != nil {
-			return t.storeError("revoke", err)
-		}
-
-		rec, err := decodeRecord(value)
-		if err != nil {
-			return t.storeError("revoke", fmt.Errorf("record of jti %s: %w", kv.QuoteKey(jti), err))
-		}
-
-		if t.opts.Scope == RefreshOnly && rec.typ == Access {
-			return errAccessNotChecked(jti)
-		}
-
-		ttl, keepUntil = t.entryTTL(rec.expires)
-		if ttl <= 0 {
-			return nil
-		}
+		return t.setRevoked(ctx, jti, true, "revoke")
 	}
 
-	return t.writeRevoked(ctx, jti, ttl, keepUntil)
+	ttl := t.maxLifetime()
+
+	return t.writeRevoked(ctx, jti, ttl, t.opts.Clock().Add(ttl).Unix())
 }
 
-// RevokeToken verifies token and revokes it as Revoke does, with a marker
-// that lives exactly as long as the token can pass. For a refresh token it
-// also revokes the token's rotation family, so every access and refresh
-// token rotated from the same login fails too, as RFC 7009 section 2.1
-// recommends; Unrevoke does not undo that part. A token that fails
-// verification, expired ones included, returns ErrInvalidToken.
+// RevokeToken verifies token and revokes it as Revoke does. In Denylist
+// mode its marker lives exactly as long as the token can pass. For a
+// refresh token it also revokes the token's rotation family, so every
+// access and refresh token rotated from the same login fails too, as RFC
+// 7009 section 2.1 recommends; Unrevoke does not undo that part.
+//
+// A token that fails verification, expired ones included, returns
+// ErrInvalidToken. In TrackAll mode a token without a record returns nil,
+// because Check already rejects it.
 func (t *Tracker) RevokeToken(ctx context.Context, token string) error {
 	claims, err := t.verify(token)
 	if err != nil {
@@ -81,8 +70,17 @@ func (t *Tracker) RevokeToken(ctx context.Context, token string) error {
 		return errAccessNotChecked(claims.ID)
 	}
 
-	ttl, keepUntil := t.entryTTL(claims.ExpiresAt.Unix())
-	if err := t.writeRevoked(ctx, claims.ID, ttl, keepUntil); err != nil {
+	if t.opts.Mode == TrackAll {
+		err = t.setRevoked(ctx, claims.ID, true, "revoke")
+		if errors.Is(err, ErrUnknownToken) {
+			err = nil
+		}
+	} else {
+		ttl, keepUntil := t.entryTTL(claims.ExpiresAt.Unix())
+		err = t.writeRevoked(ctx, claims.ID, ttl, keepUntil)
+	}
+
+	if err != nil {
 		return err
 	}
 
@@ -95,10 +93,15 @@ func (t *Tracker) RevokeToken(ctx context.Context, token string) error {
 
 // Unrevoke undoes Revoke of jti. It does not undo a subject or global
 // cutoff, the revocation of a rotation family, or the use of a refresh
-// token, which stay in force until they expire.
+// token, which stay in force until they expire. In TrackAll mode an
+// unknown jti returns ErrUnknownToken.
 func (t *Tracker) Unrevoke(ctx context.Context, jti string) error {
 	if jti == "" {
 		return errors.New("jwtrevoke: unrevoke: jti is empty")
+	}
+
+	if t.opts.Mode == TrackAll {
+		return t.setRevoked(ctx, jti, false, "unrevoke")
 	}
 
 	if err := t.store.Delete(ctx, t.revokedKey(jti)); err != nil {
@@ -112,6 +115,63 @@ func errAccessNotChecked(jti string) error {
 	return &tokenTypeError{msg: fmt.Sprintf("jwtrevoke: cannot revoke access token jti %s: in RefreshOnly scope access tokens are not checked against the store and stay valid until they expire", kv.QuoteKey(jti))}
 }
 
+// setRevoked sets the revoked flag of the record of jti to revoked, with a
+// compare-and-swap loop on a store with atomic writes and a read and a put
+// otherwise.
+func (t *Tracker) setRevoked(ctx context.Context, jti string, revoked bool, op string) error {
+	key := t.recordKey(jti)
+
+	for range maxCASAttempts {
+		current, err := t.store.Get(ctx, key)
+		if errors.Is(err, kv.ErrNotFound) {
+			return fmt.Errorf("%w: %s: no record for jti %s", ErrUnknownToken, op, kv.QuoteKey(jti))
+		}
+
+		if err != nil {
+			return t.storeError(op, err)
+		}
+
+		rec, err := decodeRecord(current)
+		if err != nil {
+			return t.storeError(op, fmt.Errorf("record of jti %s: %w", kv.QuoteKey(jti), err))
+		}
+
+		if revoked && t.opts.Scope == RefreshOnly && rec.typ == Access {
+			return errAccessNotChecked(jti)
+		}
+
+		ttl, _ := t.entryTTL(rec.expires)
+		if rec.revoked == revoked || ttl <= 0 {
+			return nil
+		}
+
+		rec.revoked = revoked
+		updated := encodeRecord(rec)
+
+		if t.atomicStore == nil {
+			if err := t.put(ctx, key, updated, ttl); err != nil {
+				return t.storeError(op, err)
+			}
+
+			return nil
+		}
+
+		// A record deleted or expired since the read shows up as
+		// ErrNotFound, which the next read reports.
+		swapped, err := t.compareAndSwap(ctx, key, current, updated, ttl)
+		if err != nil && !errors.Is(err, kv.ErrNotFound) {
+			return t.storeError(op, err)
+		}
+
+		if swapped {
+			return nil
+		}
+	}
+
+	return t.storeError(op, fmt.Errorf("record of jti %s changed under %d concurrent writes; retry", kv.QuoteKey(jti), maxCASAttempts))
+}
+
+// writeRevoked writes the Denylist marker of jti.
 func (t *Tracker) writeRevoked(ctx context.Context, jti string, ttl time.Duration, keepUntil int64) error {
 	if err := t.put(ctx, t.revokedKey(jti), encodeMarker(keepUntil, nil), ttl); err != nil {
 		return t.storeError("revoke", err)

@@ -166,6 +166,25 @@ func (t *Tracker) replay(ctx context.Context, old *Claims, consumed []byte) (*Pa
 	return nil, &reuseError{msg: fmt.Sprintf("jwtrevoke: refresh token reuse detected: jti %s was already used; its family %s is revoked", kv.QuoteKey(old.ID), kv.QuoteKey(old.Family))}
 }
 
+// revokedIn reports whether value, the record (TrackAll) or the revocation
+// marker (Denylist) of a token, rejects the token. A missing record does.
+func (t *Tracker) revokedIn(value []byte) (bool, error) {
+	if t.opts.Mode != TrackAll {
+		return value != nil, nil
+	}
+
+	if value == nil {
+		return true, nil
+	}
+
+	rec, err := decodeRecord(value)
+	if err != nil {
+		return false, err
+	}
+
+	return rec.revoked, nil
+}
+
 // resend signs the stored successor pair again when nothing has revoked
 // it since: its refresh token is unused, neither of its jtis nor its
 // family is revoked, and no cutoff covers it. It returns a nil pair and a
@@ -176,8 +195,15 @@ func (t *Tracker) resend(ctx context.Context, old *Claims, next successor) (*Pai
 		t.globalKey(),
 		t.consumedKey(next.refreshJTI),
 		t.familyKey(old.Family),
-		t.revokedKey(next.accessJTI),
-		t.revokedKey(next.refreshJTI),
+	}
+
+	trackAll := t.opts.Mode == TrackAll
+	for _, jti := range []string{next.accessJTI, next.refreshJTI} {
+		if trackAll {
+			keys = append(keys, t.recordKey(jti))
+		} else {
+			keys = append(keys, t.revokedKey(jti))
+		}
 	}
 
 	values, err := kv.GetMany(ctx, t.store, keys)
@@ -196,8 +222,17 @@ func (t *Tracker) resend(ctx context.Context, old *Claims, next successor) (*Pai
 		}
 	}
 
-	for _, value := range values[2:] {
-		if value != nil {
+	if values[2] != nil || values[3] != nil {
+		return nil, nil
+	}
+
+	for _, value := range values[4:] {
+		revoked, err := t.revokedIn(value)
+		if err != nil {
+			return nil, t.storeError("rotate", err)
+		}
+
+		if revoked {
 			return nil, nil
 		}
 	}

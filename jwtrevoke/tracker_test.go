@@ -3,6 +3,7 @@ package jwtrevoke
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/anykv/anykv/kv"
@@ -325,5 +326,70 @@ func TestRefreshOnlySkipsAccess(t *testing.T) {
 
 	if _, err := tracker.Rotate(ctx, pair.Refresh); !errors.Is(err, ErrRevoked) {
 		t.Errorf("Rotate of the revoked refresh token = %v, want ErrRevoked", err)
+	}
+}
+
+func TestRevokeConcurrent(t *testing.T) {
+	runOnStores(t, func(t *testing.T, store kv.Store) {
+		ctx := context.Background()
+		tracker := newTracker(t, store, nil)
+
+		token, claims, err := tracker.Issue(ctx, "alice", Access, nil)
+		if err != nil {
+			t.Fatalf("Issue: %v", err)
+		}
+
+		const callers = 20
+
+		var wg sync.WaitGroup
+
+		errs := make([]error, callers)
+		for i := range callers {
+			wg.Add(1)
+
+			go func() {
+				defer wg.Done()
+
+				errs[i] = tracker.Revoke(ctx, claims.ID)
+			}()
+		}
+
+		wg.Wait()
+
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("concurrent Revoke %d = %v, want nil", i, err)
+			}
+		}
+
+		if _, err := tracker.Check(ctx, token, AnyType); !errors.Is(err, ErrRevoked) {
+			t.Errorf("Check after concurrent Revoke calls = %v, want ErrRevoked", err)
+		}
+	})
+}
+
+func TestRevokeWithoutAtomicStore(t *testing.T) {
+	ctx := context.Background()
+	tracker := newTracker(t, newPlainStore(t), nil)
+
+	token, claims, err := tracker.Issue(ctx, "alice", Access, nil)
+	if err != nil {
+		t.Fatalf("Issue: %v", err)
+	}
+
+	if err := tracker.Revoke(ctx, claims.ID); err != nil {
+		t.Fatalf("Revoke: %v", err)
+	}
+
+	if _, err := tracker.Check(ctx, token, AnyType); !errors.Is(err, ErrRevoked) {
+		t.Errorf("Check after Revoke = %v, want ErrRevoked", err)
+	}
+
+	if err := tracker.Unrevoke(ctx, claims.ID); err != nil {
+		t.Fatalf("Unrevoke: %v", err)
+	}
+
+	if _, err := tracker.Check(ctx, token, AnyType); err != nil {
+		t.Errorf("Check after Unrevoke = %v, want nil", err)
 	}
 }
