@@ -32,11 +32,12 @@ type writeOp struct {
 // committer coalesces concurrent writes into shared transactions.
 //
 // A writer that finds no commit in flight commits its own write at once,
-// so a lone writer waits for one transaction and one fsync, as with
-// db.Update. Writers that arrive while a commit is in flight queue. When
-// that commit ends, the first queued writer becomes the leader and commits
-// the whole queue in one transaction and one fsync. Every writer returns
-// only after the transaction that holds its write has been synced to disk.
+// so a lone writer waits for one commit, as with db.Update. Writers that
+// arrive while a commit is in flight queue. When that commit ends, the
+// first queued writer becomes the leader and commits the whole queue in one
+// transaction, whose commit syncs the file (two fdatasync calls in bbolt
+// 1.4) for all of them. Every writer returns only after the transaction
+// that holds its write has been synced to disk.
 // bbolt's own db.Batch instead waits up to MaxBatchDelay (10 ms) for
 // company, which a lone writer pays in full.
 type committer struct {

@@ -11,8 +11,9 @@
 // a process killed with SIGKILL loses no write that returned. Concurrent
 // writers share transactions: a writer that finds no commit in flight
 // commits at once, and writers that arrive during that commit are applied
-// together in the next transaction and its single fsync. A lone writer
-// thus pays one commit, and many writers pay far fewer than one each.
+// together in the next transaction and share its sync. A lone writer
+// thus pays one commit, and concurrent writers pay one commit per group
+// instead of one each.
 //
 // Store implements kv.Store, kv.TTLStore, kv.Lister, kv.AtomicStore,
 // kv.BatchGetter and kv.Reclaimer. Values are copied out of bbolt's memory

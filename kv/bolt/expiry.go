@@ -51,7 +51,7 @@ func expiryFor(now time.Time, ttl time.Duration) int64 {
 // entry's life up to one commit early. cutoff therefore lags now by the
 // longest such delay this store has measured, which keeps every entry it
 // wrote readable for its whole TTL after its put returned. Entries expire
-// late by the same amount, usually about a millisecond.
+// late by the same amount.
 //
 // NOTE: The measured delay starts at zero when a store opens, so a store
 // that reads entries another handle wrote may see them expire up to that

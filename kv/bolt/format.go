@@ -11,7 +11,7 @@ import (
 )
 
 // formatVersion is the on-disk layout this package writes and reads. Bump
-// it, and migrate older files in openLayout, when the layout changes.
+// it, and migrate older files in createLayout, when the layout changes.
 const formatVersion = 1
 
 // Names inside the store's top-level bucket.
