@@ -457,3 +457,43 @@ func TestDemoInvalidFlag(t *testing.T) {
 		t.Errorf("output does not name the invalid flag:\n%s", out)
 	}
 }
+
+func TestDemoMemoryStoreForgetsTokens(t *testing.T) {
+	server := startServer(t, "-store", "memory://")
+	access, refresh := server.login(t, "test")
+	server.stop(t)
+
+	// The new process generates a new signing key, so the old tokens
+	// fail verification.
+	server = startServer(t, "-store", "memory://")
+
+	resp := server.call(t, http.MethodGet, "/protected", access, nil)
+	expectInvalidToken(t, "protected after a restart on memory://", resp)
+
+	if resp.body["error_description"] != "token invalid" {
+		t.Errorf("protected after a restart on memory://: body %v, want a verification failure", resp.body)
+	}
+
+	expectInvalidToken(t, "refresh after a restart on memory://", server.call(t, http.MethodPost, "/refresh", refresh, nil))
+}
+
+func TestDemoLockedFile(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "tokens.db")
+	startServer(t, "-db", db)
+
+	binary, err := serverBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := exec.Command(binary, "-db", db, "-addr", "127.0.0.1:0").CombinedOutput()
+
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("second server on a file in use: %v, want exit status 1; output:\n%s", err, out)
+	}
+
+	if !strings.Contains(string(out), "database file locked") {
+		t.Errorf("output does not say the file is locked:\n%s", out)
+	}
+}
