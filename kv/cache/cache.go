@@ -27,9 +27,11 @@
 //     MaxStaleness after the entry expired in the slow store, as for any
 //     change made elsewhere. Choose MaxStaleness with that in mind.
 //
-// The record of an expiry lives in the fast store until the expiry, so
-// each key written with a TTL through the cache uses space in the fast
-// store until it expires. A fast store that evicts entries (memcached)
+// The record of an expiry lives in the fast store until MaxStaleness after
+// the expiry, so each key written with a TTL through the cache uses space
+// in the fast store until then. In that time the cache does not keep a
+// copy of the key, because a slow store may still return the value a
+// little after the expiry, within its TTL granularity. A fast store that evicts entries (memcached)
 // may drop the record early, which makes later copies of that key follow
 // the MaxStaleness bound instead.
 //

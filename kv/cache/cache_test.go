@@ -426,3 +426,33 @@ func TestLosingConditionalWriteKeepsExpiry(t *testing.T) {
 		return errors.Is(err, kv.ErrNotFound)
 	})
 }
+
+// lateStore expires entries late by its lateness, as a store with a coarse
+// TTL granularity does.
+type lateStore struct {
+	*mapstore.Store
+	lateness time.Duration
+}
+
+func (s lateStore) PutTTL(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	return s.Store.PutTTL(ctx, key, value, ttl+s.lateness)
+}
+
+// The slow store still returns the value shortly after the expiry the
+// cache recorded. The cache must not keep that late value as if it had no
+// TTL.
+func TestLateExpiryNotCached(t *testing.T) {
+	ctx := t.Context()
+	slow := lateStore{Store: mapstore.New(), lateness: 300 * time.Millisecond}
+	c := newCache(t, mapstore.New(), slow, time.Hour)
+	ttl := 100 * time.Millisecond
+
+	if err := c.(kv.TTLStore).PutTTL(ctx, "k", []byte("v"), ttl); err != nil {
+		t.Fatal(err)
+	}
+
+	waitFor(t, ttl+slow.lateness+5*time.Second, "late TTL entry expires through the cache", func() bool {
+		_, err := c.Get(ctx, "k")
+		return errors.Is(err, kv.ErrNotFound)
+	})
+}

@@ -100,10 +100,13 @@ func (c *cache) finish(ctx context.Context, t ticket, value []byte, found bool, 
 			return
 		}
 
-		// Keep the entry, and so the recorded expiry, until the key
-		// expires, but serve the copy no longer than MaxStaleness.
+		// Serve the copy no longer than MaxStaleness or the expiry, but
+		// keep the entry, and so the recorded expiry, for MaxStaleness
+		// past the expiry. A slow store may still return the value a
+		// little after the expiry (its TTL granularity), and without the
+		// record that late value would be cached as if it had no TTL.
 		freshUntil = minTime(freshUntil, expiry)
-		ttl = expiry.Sub(now)
+		ttl = expiry.Sub(now) + c.maxStaleness
 	}
 
 	b := encodeEntry(entry{kind: kindCopy, freshUntil: freshUntil, expiry: expiry, value: value})

@@ -56,7 +56,9 @@ func (c *cache) invalidate(ctx context.Context, key string, st *keyState, record
 
 	var err error
 	if record && !st.dirty {
-		err = c.fast.PutTTL(ctx, key, encodeEntry(entry{kind: kindExpiry, expiry: expiry}), ttl)
+		// The record outlives the expiry by MaxStaleness for the reason
+		// given in finish.
+		err = c.fast.PutTTL(ctx, key, encodeEntry(entry{kind: kindExpiry, expiry: expiry}), ttl+c.maxStaleness)
 	} else {
 		err = c.fast.Delete(ctx, key)
 	}
