@@ -241,3 +241,71 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestCloseDuringWrites(t *testing.T) {
+	s, path := openTemp(t, &bolt.Options{ReclaimInterval: time.Millisecond})
+	ctx := context.Background()
+
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		returned []string
+	)
+
+	for w := range 16 {
+		wg.Add(1)
+
+		go func() {
+			defer wg.Done()
+
+			for i := 0; ; i++ {
+				key := fmt.Sprintf("w%02d/%04d", w, i)
+
+				err := s.PutTTL(ctx, key, []byte("v"), time.Hour)
+				if errors.Is(err, kv.ErrClosed) {
+					return
+				}
+
+				if err != nil {
+					t.Errorf("PutTTL(%s): %v", key, err)
+					return
+				}
+
+				mu.Lock()
+				returned = append(returned, key)
+				mu.Unlock()
+			}
+		}()
+	}
+
+	waitUntil(t, "100 writes", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+
+		return len(returned) >= 100
+	})
+
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close during writes: %v", err)
+	}
+
+	wg.Wait()
+
+	// Every write that returned nil before Close must be in the file.
+	reopened, err := bolt.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+
+	values, err := reopened.GetMany(ctx, returned)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for i, v := range values {
+		if v == nil {
+			t.Errorf("key %s, written before Close, is missing after reopen", returned[i])
+		}
+	}
+}
