@@ -105,9 +105,10 @@ func outcomeOf(err error) Outcome {
 type tokenState struct {
 	trackAll      bool    // a record is required
 	record        *record // nil when absent or in Denylist mode
+	recordValue   []byte  // the stored bytes of record, for a compare-and-swap
 	revoked       bool    // the record's flag in TrackAll, the marker in Denylist
 	familyRevoked bool
-	consumed      []byte // the used-token marker, nil when unused
+	consumed      []byte // the used-token marker, nil when absent
 	cutoff        int64  // the later of the subject and global cutoffs, 0 for none
 }
 
@@ -167,6 +168,7 @@ func (t *Tracker) loadState(ctx context.Context, claims *Claims) (*tokenState, e
 		}
 
 		state.record = &rec
+		state.recordValue = values[2]
 		state.revoked = rec.revoked
 	}
 
@@ -226,11 +228,18 @@ func (s *tokenState) verdict(claims *Claims, checkConsumed bool) error {
 		return fmt.Errorf("%w: jti %s was issued before its subject's tokens, or all tokens, were revoked", ErrRevoked, jti)
 	}
 
-	if checkConsumed && s.consumed != nil {
+	if checkConsumed && s.used() {
 		return fmt.Errorf("%w: refresh token jti %s was already used", ErrRevoked, jti)
 	}
 
 	return nil
+}
+
+// used reports whether a refresh token was already exchanged: by its
+// used-token marker, or by the flag in its record, which outlasts an
+// eviction of the marker.
+func (s *tokenState) used() bool {
+	return s.consumed != nil || (s.record != nil && s.record.consumed)
 }
 
 // issuedNano returns the token's issue time for comparing with a cutoff.

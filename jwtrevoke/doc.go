@@ -31,10 +31,11 @@
 // inject a command into a backend's protocol.
 //
 //   - A record for each token, in TrackAll mode: jti, subject, type,
-//     family, revoked flag, issue time in nanoseconds and expiry, in a
-//     binary format with a version byte. With a 22-byte jti and family
-//     (the form this package generates) and a 36-byte subject it takes 98
-//     bytes, and its key about 42 bytes with the default namespace.
+//     family, revoked and used flags, issue time in nanoseconds and
+//     expiry, in a binary format with a version byte. With a 22-byte jti
+//     and family (the form this package generates) and a 36-byte subject
+//     it takes 98 bytes, and its key about 42 bytes with the default
+//     namespace.
 //   - An index entry for each token, in TrackAll mode on a store that can
 //     list keys: a 9-byte value under a key made of the subject and jti,
 //     which ListSubject lists by prefix.
@@ -80,12 +81,11 @@
 //
 // In [TrackAll] mode (the default) every issued token has a record and a
 // token without one fails with [ErrUnknownToken]. A store that loses
-// records then fails closed: tokens it forgot stop working, and a token
-// revoked by jti cannot come back. Cutoffs, family revocations and
-// used-token markers are entries of their own in both modes, because one
-// write must cover many tokens. A store that evicts one of them while
-// keeping the records un-revokes the tokens it covered, or lets a used
-// refresh token rotate again.
+// records then fails closed: tokens it forgot stop working, a token
+// revoked by jti cannot come back, and a used refresh token stays used.
+// Cutoffs and family revocations are entries of their own in both modes,
+// because one write must cover many tokens. A store that evicts one of
+// them while keeping the records un-revokes the tokens it covered.
 //
 // In [Denylist] mode only revocations are stored and
 // a token the store knows nothing about passes, so one store write and no
@@ -118,8 +118,10 @@
 //
 // # Refresh rotation
 //
-// Rotate uses up a refresh token with one put-if-absent, so of concurrent
-// rotations of one token exactly one wins. A used token presented again
+// Rotate uses up a refresh token with one put-if-absent of a used-token
+// marker, so of concurrent rotations of one token exactly one wins. In
+// TrackAll mode the winner then also sets the used flag in the token's
+// record, so the use outlives an eviction of the marker. A used token presented again
 // revokes its whole family, every access and refresh token rotated from
 // the same login, and returns [ErrReuseDetected]. Options.RotationGrace
 // turns a retry shortly after a rotation into a repeat of that rotation's

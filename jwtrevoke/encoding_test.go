@@ -134,7 +134,7 @@ func TestDecodeRecordRejectsCorrupt(t *testing.T) {
 		"type 0":         append([]byte{good[0], 0}, good[2:]...),
 		"type 9":         append([]byte{good[0], 9}, good[2:]...),
 		"trailing byte":  append(bytes.Clone(good), 0),
-		"unknown flag":   append([]byte{good[0], good[1], 0x02}, good[3:]...),
+		"unknown flag":   append([]byte{good[0], good[1], 0x04}, good[3:]...),
 		"huge length":    append(bytes.Clone(good[:12]), 0xff, 0xff, 0xff, 0xff, 0x0f),
 		"negative delta": append(append(bytes.Clone(good[:11]), 0x01), good[12:]...),
 	}

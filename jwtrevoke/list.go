@@ -199,7 +199,7 @@ func (t *Tracker) describe(ctx context.Context, records []record) ([]TokenInfo, 
 			Issued:  time.Unix(0, rec.issuedNano),
 			Expires: time.Unix(rec.expires, 0),
 			Revoked: rec.revoked || familyRevoked || (cutoff != 0 && rec.issuedNano <= cutoff),
-			Used:    l.consumed >= 0 && values[l.consumed] != nil,
+			Used:    rec.consumed || (l.consumed >= 0 && values[l.consumed] != nil),
 		}
 	}
 

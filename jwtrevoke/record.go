@@ -15,20 +15,24 @@ const recordVersion = 1
 var errCorrupt = errors.New("corrupt stored value")
 
 // record is the entry TrackAll stores for each issued token under its
-// jti. The revoked flag is its only field that changes after Issue.
+// jti. Its flags are the only fields that change after Issue.
 type record struct {
 	jti        string
 	subject    string
 	family     string
 	typ        TokenType
 	revoked    bool
+	consumed   bool // a refresh token that Rotate already exchanged
 	issuedNano int64
 	expires    int64 // "exp", Unix seconds
 }
 
-// flagRevoked is the bit of a record's flags byte that marks it revoked.
-// The other bits are zero; a decoder rejects a record that sets them.
-const flagRevoked = 1
+// Bits of a record's flags byte. The other bits are zero, and a decoder
+// rejects a record that sets them.
+const (
+	flagRevoked  = 1
+	flagConsumed = 2
+)
 
 // encodeRecord lays out a record in this order:
 //
@@ -45,6 +49,10 @@ func encodeRecord(r record) []byte {
 	var flags byte
 	if r.revoked {
 		flags |= flagRevoked
+	}
+
+	if r.consumed {
+		flags |= flagConsumed
 	}
 
 	buf = append(buf, recordVersion, byte(r.typ), flags)
@@ -90,11 +98,12 @@ func decodeRecord(data []byte) (record, error) {
 		return record{}, fmt.Errorf("%w: record token type %d", errCorrupt, uint8(r.typ))
 	}
 
-	if flags&^flagRevoked != 0 {
+	if flags&^(flagRevoked|flagConsumed) != 0 {
 		return record{}, fmt.Errorf("%w: record flags 0x%02x", errCorrupt, flags)
 	}
 
 	r.revoked = flags&flagRevoked != 0
+	r.consumed = flags&flagConsumed != 0
 
 	if r.jti == "" || r.subject == "" {
 		return record{}, fmt.Errorf("%w: record without jti or subject", errCorrupt)

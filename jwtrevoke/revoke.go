@@ -115,20 +115,46 @@ func errAccessNotChecked(jti string) error {
 	return &tokenTypeError{msg: fmt.Sprintf("jwtrevoke: cannot revoke access token jti %s: in RefreshOnly scope access tokens are not checked against the store and stay valid until they expire", kv.QuoteKey(jti))}
 }
 
-// setRevoked sets the revoked flag of the record of jti to revoked, with a
-// compare-and-swap loop on a store with atomic writes and a read and a put
-// otherwise.
+// setRevoked sets the revoked flag in the record of jti.
 func (t *Tracker) setRevoked(ctx context.Context, jti string, revoked bool, op string) error {
+	return t.updateRecord(ctx, jti, nil, op, func(rec *record) error {
+		if revoked && t.opts.Scope == RefreshOnly && rec.typ == Access {
+			return errAccessNotChecked(jti)
+		}
+
+		if rec.revoked == revoked {
+			return errUnchanged
+		}
+
+		rec.revoked = revoked
+
+		return nil
+	})
+}
+
+// errUnchanged is returned by an updateRecord change that needs no write.
+var errUnchanged = errors.New("record unchanged")
+
+// updateRecord applies change to the record of jti and writes it back,
+// with a compare-and-swap loop on a store with atomic writes and a plain
+// put otherwise. current is the stored record when the caller has just
+// read it, or nil. A record whose token has expired beyond the leeway is
+// left alone.
+func (t *Tracker) updateRecord(ctx context.Context, jti string, current []byte, op string, change func(*record) error) error {
 	key := t.recordKey(jti)
 
 	for range maxCASAttempts {
-		current, err := t.store.Get(ctx, key)
-		if errors.Is(err, kv.ErrNotFound) {
-			return fmt.Errorf("%w: %s: no record for jti %s", ErrUnknownToken, op, kv.QuoteKey(jti))
-		}
+		if current == nil {
+			value, err := t.store.Get(ctx, key)
+			if errors.Is(err, kv.ErrNotFound) {
+				return fmt.Errorf("%w: %s: no record for jti %s", ErrUnknownToken, op, kv.QuoteKey(jti))
+			}
 
-		if err != nil {
-			return t.storeError(op, err)
+			if err != nil {
+				return t.storeError(op, err)
+			}
+
+			current = value
 		}
 
 		rec, err := decodeRecord(current)
@@ -136,16 +162,17 @@ func (t *Tracker) setRevoked(ctx context.Context, jti string, revoked bool, op s
 			return t.storeError(op, fmt.Errorf("record of jti %s: %w", kv.QuoteKey(jti), err))
 		}
 
-		if revoked && t.opts.Scope == RefreshOnly && rec.typ == Access {
-			return errAccessNotChecked(jti)
+		if err := change(&rec); errors.Is(err, errUnchanged) {
+			return nil
+		} else if err != nil {
+			return err
 		}
 
 		ttl, _ := t.entryTTL(rec.expires)
-		if rec.revoked == revoked || ttl <= 0 {
+		if ttl <= 0 {
 			return nil
 		}
 
-		rec.revoked = revoked
 		updated := encodeRecord(rec)
 
 		if t.atomicStore == nil {
@@ -166,6 +193,8 @@ func (t *Tracker) setRevoked(ctx context.Context, jti string, revoked bool, op s
 		if swapped {
 			return nil
 		}
+
+		current = nil
 	}
 
 	return t.storeError(op, fmt.Errorf("record of jti %s changed under %d concurrent writes; retry", kv.QuoteKey(jti), maxCASAttempts))

@@ -70,6 +70,14 @@ func (t *Tracker) rotate(ctx context.Context, refreshToken string) (*Pair, error
 		return t.replay(ctx, old, state.consumed)
 	}
 
+	// The flag without the marker: either the marker was evicted, or the
+	// batched read saw the record after and the marker before a
+	// concurrent rotation, which happens when the two keys live on
+	// different Redis Cluster nodes. Reading the marker again tells.
+	if state.used() {
+		return t.replayStored(ctx, old)
+	}
+
 	next := successor{accessJTI: newJTI(), refreshJTI: newJTI(), issuedNano: t.stamp()}
 	next.accessExp = t.expiry(next.issuedNano, Access)
 	next.refreshExp = t.expiry(next.issuedNano, Refresh)
@@ -96,6 +104,8 @@ func (t *Tracker) rotate(ctx context.Context, refreshToken string) (*Pair, error
 		return t.replayStored(ctx, old)
 	}
 
+	t.flagUsed(ctx, old.ID, state.recordValue)
+
 	return pair, nil
 }
 
@@ -118,12 +128,37 @@ func (t *Tracker) markUsed(ctx context.Context, old *Claims, next successor) (bo
 	return t.putIfAbsent(ctx, t.consumedKey(old.ID), value, ttl)
 }
 
-// replayStored reads the used-token marker that beat this call and
-// handles the call as a replay.
+// flagUsed sets the consumed flag in the record of a refresh token that
+// this call used up, so that the use survives an eviction of the marker.
+// The marker already decided the race, so a failure here only logs: the
+// new pair is valid, and withholding it would make the client's retry
+// count as reuse.
+func (t *Tracker) flagUsed(ctx context.Context, jti string, current []byte) {
+	if t.opts.Mode != TrackAll {
+		return
+	}
+
+	err := t.updateRecord(ctx, jti, current, "rotate", func(rec *record) error {
+		if rec.consumed {
+			return errUnchanged
+		}
+
+		rec.consumed = true
+
+		return nil
+	})
+	if err != nil {
+		t.opts.Logger.WarnContext(ctx, "jwtrevoke: could not flag a used refresh token in its record; its used-token marker still stands",
+			"jti", jti, "error", err)
+	}
+}
+
+// replayStored reads the used-token marker of old and handles the call as
+// a replay. A marker that is gone, evicted or expired, counts as reuse.
 func (t *Tracker) replayStored(ctx context.Context, old *Claims) (*Pair, error) {
 	value, err := t.store.Get(ctx, t.consumedKey(old.ID))
 	if errors.Is(err, kv.ErrNotFound) {
-		return nil, fmt.Errorf("%w: refresh token jti %s was already used", ErrRevoked, kv.QuoteKey(old.ID))
+		return t.replay(ctx, old, nil)
 	}
 
 	if err != nil {
@@ -137,6 +172,12 @@ func (t *Tracker) replayStored(ctx context.Context, old *Claims) (*Pair, error) 
 // stored successor pair within the grace, and otherwise revokes the
 // family.
 func (t *Tracker) replay(ctx context.Context, old *Claims, consumed []byte) (*Pair, error) {
+	if consumed == nil {
+		// Only the record's flag remains, so the successor is unknown and
+		// the grace cannot apply.
+		return nil, t.reuse(ctx, old)
+	}
+
 	m, err := decodeMarker(consumed)
 	if err != nil {
 		return nil, t.storeError("rotate", fmt.Errorf("used-token marker of jti %s: %w", kv.QuoteKey(old.ID), err))
@@ -157,18 +198,25 @@ func (t *Tracker) replay(ctx context.Context, old *Claims, consumed []byte) (*Pa
 		}
 	}
 
+	return nil, t.reuse(ctx, old)
+}
+
+// reuse revokes the family of old, a refresh token used twice, and
+// returns the error that reports it.
+func (t *Tracker) reuse(ctx context.Context, old *Claims) error {
 	if err := t.revokeFamily(ctx, old.Family, "rotate"); err != nil {
-		return nil, fmt.Errorf("refresh token reuse detected, but revoking its family failed: %w", err)
+		return fmt.Errorf("refresh token reuse detected, but revoking its family failed: %w", err)
 	}
 
 	t.opts.Observer.ObserveReuse()
 
-	return nil, &reuseError{msg: fmt.Sprintf("jwtrevoke: refresh token reuse detected: jti %s was already used; its family %s is revoked", kv.QuoteKey(old.ID), kv.QuoteKey(old.Family))}
+	return &reuseError{msg: fmt.Sprintf("jwtrevoke: refresh token reuse detected: jti %s was already used; its family %s is revoked", kv.QuoteKey(old.ID), kv.QuoteKey(old.Family))}
 }
 
-// revokedIn reports whether value, the record (TrackAll) or the revocation
-// marker (Denylist) of a token, rejects the token. A missing record does.
-func (t *Tracker) revokedIn(value []byte) (bool, error) {
+// rejectedIn reports whether value, the record (TrackAll) or the
+// revocation marker (Denylist) of a token, rules the token out for a
+// re-send: a missing, revoked or used record does.
+func (t *Tracker) rejectedIn(value []byte) (bool, error) {
 	if t.opts.Mode != TrackAll {
 		return value != nil, nil
 	}
@@ -182,7 +230,7 @@ func (t *Tracker) revokedIn(value []byte) (bool, error) {
 		return false, err
 	}
 
-	return rec.revoked, nil
+	return rec.revoked || rec.consumed, nil
 }
 
 // resend signs the stored successor pair again when nothing has revoked
@@ -227,7 +275,7 @@ func (t *Tracker) resend(ctx context.Context, old *Claims, next successor) (*Pai
 	}
 
 	for _, value := range values[4:] {
-		revoked, err := t.revokedIn(value)
+		revoked, err := t.rejectedIn(value)
 		if err != nil {
 			return nil, t.storeError("rotate", err)
 		}

@@ -392,3 +392,40 @@ func TestRotateConcurrentWithGrace(t *testing.T) {
 		}
 	})
 }
+
+func TestRotateMarkerEvictedStillReuse(t *testing.T) {
+	ctx := context.Background()
+	store := newFaultStore(t)
+	tracker := newTracker(t, store, func(o *Options) { o.RotationGrace = time.Minute })
+
+	first, err := tracker.IssuePair(ctx, "alice", nil)
+	if err != nil {
+		t.Fatalf("IssuePair: %v", err)
+	}
+
+	if _, err := tracker.Rotate(ctx, first.Refresh); err != nil {
+		t.Fatalf("Rotate: %v", err)
+	}
+
+	// An evicting store drops the small marker and keeps the record.
+	if err := store.Delete(ctx, tracker.consumedKey(first.RefreshClaims.ID)); err != nil {
+		t.Fatalf("delete marker: %v", err)
+	}
+
+	if _, err := tracker.Check(ctx, first.Refresh, Refresh); !errors.Is(err, ErrRevoked) {
+		t.Errorf("Check of the used token without its marker = %v, want ErrRevoked", err)
+	}
+
+	if _, err := tracker.Rotate(ctx, first.Refresh); !errors.Is(err, ErrReuseDetected) {
+		t.Errorf("replay without the marker = %v, want ErrReuseDetected", err)
+	}
+
+	info, err := tracker.Lookup(ctx, first.RefreshClaims.ID)
+	if err != nil {
+		t.Fatalf("Lookup: %v", err)
+	}
+
+	if !info.Used {
+		t.Error("Lookup of the used token without its marker: Used is false")
+	}
+}
