@@ -1,0 +1,4 @@
+package memcache
+
+// Expiration exposes expiration to the external tests.
+var Expiration = expiration
