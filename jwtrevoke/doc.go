@@ -13,11 +13,11 @@
 //
 // Check verifies a token before it reads the store, so a forged or
 // expired token costs no store work. A token passes verification only
-// when it is signed with an algorithm from Options.Algorithms by one of
-// the verification keys, and has an "exp" that has not passed (with
-// Options.Leeway), an "iat" not in the future, a "jti", a "sub" and a
-// "typ" of "access" or "refresh", plus the issuer and audience when
-// Options set them. "none" cannot be configured, and neither can a list
+// when one of the verification keys signed it with an algorithm from
+// Options.Algorithms. It also needs an "exp" that has not passed (with
+// Options.Leeway), an "iat" not in the future, a "jti", a "sub", and a
+// "typ" of "access" or "refresh". When Options set an issuer and an
+// audience, the token must match them. "none" cannot be configured, and neither can a list
 // that mixes HMAC with asymmetric algorithms, so a public key is never
 // used as an HMAC secret. Any failure returns [ErrInvalidToken].
 //

@@ -9,9 +9,9 @@ import (
 	"github.com/anykv/anykv/kv"
 )
 
-// maxCASAttempts bounds the compare-and-swap loop that merges cutoffs.
-// Each failed attempt means another writer changed the cutoff in between,
-// so running out takes sustained contention on one subject.
+// maxCASAttempts bounds the compare-and-swap loops that merge cutoffs and
+// update records. Each failed attempt means another writer changed the
+// entry in between, so running out takes sustained contention on one key.
 const maxCASAttempts = 16
 
 // maxClockWait bounds how long RevokeSubject and RevokeAll wait for the

@@ -25,7 +25,7 @@ import (
 //
 // The new tokens carry the old token's extra claims. Their records are
 // written before the old token is used up, so Rotate hands out no token
-// without a record; a losing call deletes the records it wrote.
+// without a record. A losing call deletes the records it wrote.
 //
 // Rotate needs a store with atomic writes (kv.AtomicStore) and returns an
 // error matching kv.ErrUnsupported without one. FailOpen does not apply: a
@@ -73,7 +73,7 @@ func (t *Tracker) rotate(ctx context.Context, refreshToken string) (*Pair, error
 	// The flag without the marker: either the marker was evicted, or the
 	// batched read saw the record after and the marker before a
 	// concurrent rotation, which happens when the two keys live on
-	// different Redis Cluster nodes. Reading the marker again tells.
+	// different Redis Cluster nodes. Reading the marker again decides.
 	if state.used() {
 		return t.replayStored(ctx, old)
 	}
@@ -148,7 +148,7 @@ func (t *Tracker) flagUsed(ctx context.Context, jti string, current []byte) {
 		return nil
 	})
 	if err != nil {
-		t.opts.Logger.WarnContext(ctx, "jwtrevoke: could not flag a used refresh token in its record; its used-token marker still stands",
+		t.opts.Logger.WarnContext(ctx, "jwtrevoke: failed to set the used flag in a refresh token's record; its used-token marker remains in force",
 			"jti", jti, "error", err)
 	}
 }
