@@ -9,25 +9,9 @@ import (
 
 	"github.com/anykv/anykv/kv"
 	"github.com/anykv/anykv/kv/internal/mapstore"
+	"github.com/anykv/anykv/kv/internal/wraptest"
 	"github.com/anykv/anykv/kv/keyenc"
 )
-
-func listAll(t *testing.T, s kv.Store, prefix string) []string {
-	t.Helper()
-
-	var keys []string
-	for key, err := range s.(kv.Lister).Keys(t.Context(), prefix) {
-		if err != nil {
-			t.Fatalf("Keys(%q): %v", prefix, err)
-		}
-
-		keys = append(keys, key)
-	}
-
-	slices.Sort(keys)
-
-	return keys
-}
 
 func TestKeyencCapabilities(t *testing.T) {
 	mapstore.CheckCapabilities(t, func(inner kv.Store) kv.Store {
@@ -148,15 +132,15 @@ func TestAnyStringIsKey(t *testing.T) {
 
 	want := slices.Clone(keys)
 	slices.Sort(want)
-	if got := listAll(t, s, ""); !slices.Equal(got, want) {
+	if got := wraptest.ListKeys(t, s, ""); !slices.Equal(got, want) {
 		t.Errorf("Keys = %q, want %q", got, want)
 	}
 
-	if got := listAll(t, s, "a*"); !slices.Equal(got, []string{"a*"}) {
+	if got := wraptest.ListKeys(t, s, "a*"); !slices.Equal(got, []string{"a*"}) {
 		t.Errorf("Keys(a*) = %q, want [a*]", got)
 	}
 
-	if got := listAll(t, s, "user "); !slices.Equal(got, []string{"user 42"}) {
+	if got := wraptest.ListKeys(t, s, "user "); !slices.Equal(got, []string{"user 42"}) {
 		t.Errorf("Keys(user ) = %q, want [user 42]", got)
 	}
 
@@ -177,7 +161,7 @@ func TestListSkipsForeignKeys(t *testing.T) {
 		}
 	}
 
-	if got := listAll(t, s, ""); !slices.Equal(got, []string{"ok"}) {
+	if got := wraptest.ListKeys(t, s, ""); !slices.Equal(got, []string{"ok"}) {
 		t.Errorf("Keys = %q, want [ok]", got)
 	}
 }

@@ -3,15 +3,13 @@ package keyenc_test
 import (
 	"context"
 	"iter"
-	"path/filepath"
 	"testing"
 
 	"github.com/anykv/anykv/kv"
-	"github.com/anykv/anykv/kv/bolt"
 	"github.com/anykv/anykv/kv/internal/wrap"
+	"github.com/anykv/anykv/kv/internal/wraptest"
 	"github.com/anykv/anykv/kv/keyenc"
 	"github.com/anykv/anykv/kv/kvtest"
-	"github.com/anykv/anykv/kv/memory"
 )
 
 // ruleChecked rejects keys that break kv's key rule before the keyenc
@@ -47,29 +45,10 @@ func (r *ruleChecked) Close() error {
 	return r.Inner.Close()
 }
 
-func runConformance(t *testing.T, inner kv.Store, opts kvtest.Options) {
-	opts.MaxKeyLen = keyenc.MaxKeyLen
+func TestConformance(t *testing.T) {
+	opts := kvtest.Options{MaxKeyLen: keyenc.MaxKeyLen}
 
-	kvtest.RunWithOptions(t, func(t *testing.T) kv.Store {
+	wraptest.RunConformance(t, opts, func(t *testing.T, inner kv.Store) kv.Store {
 		return newRuleChecked(keyenc.New(inner))
-	}, opts)
-}
-
-func TestConformanceMemory(t *testing.T) {
-	inner := memory.New(nil)
-	t.Cleanup(func() { _ = inner.Close() })
-
-	runConformance(t, inner, kvtest.Options{})
-}
-
-func TestConformanceBolt(t *testing.T) {
-	const valueLimit = 2 << 20
-
-	inner, err := bolt.Open(filepath.Join(t.TempDir(), "kv.db"), &bolt.Options{MaxValueSize: valueLimit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = inner.Close() })
-
-	runConformance(t, inner, kvtest.Options{MaxValueSize: valueLimit})
+	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/anykv/anykv/kv"
 	"github.com/anykv/anykv/kv/internal/mapstore"
+	"github.com/anykv/anykv/kv/internal/wraptest"
 	"github.com/anykv/anykv/kv/namespace"
 )
 
@@ -21,23 +22,6 @@ func mustNew(t *testing.T, inner kv.Store, prefix string) kv.Wrapper {
 	}
 
 	return s
-}
-
-func listAll(t *testing.T, s kv.Store, prefix string) []string {
-	t.Helper()
-
-	var keys []string
-	for key, err := range s.(kv.Lister).Keys(t.Context(), prefix) {
-		if err != nil {
-			t.Fatalf("Keys(%q): %v", prefix, err)
-		}
-
-		keys = append(keys, key)
-	}
-
-	slices.Sort(keys)
-
-	return keys
 }
 
 func TestNamespaceCapabilities(t *testing.T) {
@@ -74,15 +58,15 @@ func TestPrefixStoredAndStripped(t *testing.T) {
 		t.Errorf("inner Get(app:users/42) = %q, %v, want ann", got, err)
 	}
 
-	if keys := listAll(t, s, ""); !slices.Equal(keys, []string{"users/42"}) {
+	if keys := wraptest.ListKeys(t, s, ""); !slices.Equal(keys, []string{"users/42"}) {
 		t.Errorf("Keys = %q, want [users/42]", keys)
 	}
 
-	if keys := listAll(t, s, "users/"); !slices.Equal(keys, []string{"users/42"}) {
+	if keys := wraptest.ListKeys(t, s, "users/"); !slices.Equal(keys, []string{"users/42"}) {
 		t.Errorf("Keys(users/) = %q, want [users/42]", keys)
 	}
 
-	if keys := listAll(t, s, "x"); len(keys) != 0 {
+	if keys := wraptest.ListKeys(t, s, "x"); len(keys) != 0 {
 		t.Errorf("Keys(x) = %q, want none", keys)
 	}
 }
@@ -105,11 +89,11 @@ func TestSiblingNamespacesDisjoint(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if keys := listAll(t, ab, ""); !slices.Equal(keys, []string{"1"}) {
+	if keys := wraptest.ListKeys(t, ab, ""); !slices.Equal(keys, []string{"1"}) {
 		t.Errorf("ab: Keys = %q, want [1]", keys)
 	}
 
-	if keys := listAll(t, a, ""); !slices.Equal(keys, []string{"1", "b:1", "x"}) {
+	if keys := wraptest.ListKeys(t, a, ""); !slices.Equal(keys, []string{"1", "b:1", "x"}) {
 		t.Errorf("a: Keys = %q, want [1 b:1 x]", keys)
 	}
 
@@ -133,7 +117,7 @@ func TestNestedNamespaceVisibleToOuter(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if keys := listAll(t, outer, ""); !slices.Equal(keys, []string{"users:42"}) {
+	if keys := wraptest.ListKeys(t, outer, ""); !slices.Equal(keys, []string{"users:42"}) {
 		t.Errorf("outer Keys = %q, want [users:42]", keys)
 	}
 }
@@ -149,7 +133,7 @@ func TestForeignKeysSkipped(t *testing.T) {
 		}
 	}
 
-	if keys := listAll(t, s, ""); !slices.Equal(keys, []string{"k"}) {
+	if keys := wraptest.ListKeys(t, s, ""); !slices.Equal(keys, []string{"k"}) {
 		t.Errorf("Keys = %q, want [k]", keys)
 	}
 }
@@ -193,7 +177,7 @@ func TestListPrefixFollowsKeyRule(t *testing.T) {
 	prefix := "tenant:"
 	s := mustNew(t, mapstore.New(), prefix)
 
-	if keys := listAll(t, s, strings.Repeat("k", namespace.MaxKeyLen(prefix))); len(keys) != 0 {
+	if keys := wraptest.ListKeys(t, s, strings.Repeat("k", namespace.MaxKeyLen(prefix))); len(keys) != 0 {
 		t.Errorf("Keys = %q, want none", keys)
 	}
 
