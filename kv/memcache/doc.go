@@ -16,7 +16,7 @@
 // # memcached is a cache
 //
 // memcached evicts entries, least recently used first, when its memory is
-// full, and it forgets everything when it restarts. A successful Put
+// full, and it loses every entry when it restarts. A successful Put
 // therefore promises only that a later Get returns the value or, after an
 // eviction or restart, kv.ErrNotFound. Store only what can be rebuilt or
 // whose loss is safe.
@@ -40,9 +40,8 @@
 // # Values
 //
 // memcached rejects an item larger than its -I setting (1 MiB by default),
-// and an item is the value plus the key plus a 59-byte header (48 bytes of
-// item header, 8 of CAS id, the key's terminating byte and the value's
-// CRLF), measured against memcached 1.6.18 at -I 1m, 2m and 4m. So that one
+// and an item is the value plus the key plus 59 bytes, as measured against
+// memcached 1.6.18 at -I 1m, 2m and 4m. So that one
 // limit holds for every key, a Store accepts values up to MaxItemSize minus
 // 309 bytes (the header and a key of the full 250 bytes): 1,048,267 bytes
 // at the default of 1 MiB. A larger value fails with kv.ErrValueTooLarge
@@ -69,15 +68,17 @@
 //
 // # Contexts
 //
-// gomemcache takes no context, so each call runs the network exchange in a
-// goroutine and returns the context's error as soon as the context is done.
-// The exchange itself then goes on until it completes or hits
-// Options.Timeout, so a write may still land after a cancelled call
+// gomemcache takes no context. When a call's context can be cancelled, the
+// call runs the network exchange in a goroutine and returns the context's
+// error as soon as the context is done. The exchange itself then goes on
+// until it completes or a network step exceeds the client's timeout
+// (Options.Timeout), so a write may still land after a cancelled call
 // returned. A context that is already done when a call starts returns its
 // error and sends nothing.
 //
 // # Concurrency
 //
 // A Store is safe for concurrent use. Close waits for the calls in flight,
-// which Options.Timeout bounds, and later calls return kv.ErrClosed.
+// abandoned ones included, each of which the client's timeout bounds for
+// every network step; later calls return kv.ErrClosed.
 package memcache

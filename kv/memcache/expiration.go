@@ -47,7 +47,7 @@ func expiration(ttl time.Duration, now time.Time) (int32, error) {
 	unix++
 
 	if unix > math.MaxInt32 {
-		return 0, fmt.Errorf("%w: %v expires at %s, after memcached's 32-bit expiry limit of %s",
+		return 0, fmt.Errorf("%w: %v expires at %s, after memcached's 32-bit expiry limit of %s; use a shorter TTL",
 			kv.ErrInvalidTTL, ttl, deadline.UTC().Format(time.RFC3339), time.Unix(math.MaxInt32, 0).UTC().Format(time.RFC3339))
 	}
 

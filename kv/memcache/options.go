@@ -20,11 +20,11 @@ const (
 	DefaultMaxItemSize = 1 << 20
 )
 
-// itemHeaderLen is the number of bytes memcached 1.6 adds to the key and
-// value of every item: a 48-byte item header, an 8-byte CAS id, the key's terminating
-// byte and the value's trailing CRLF. Measured against memcached 1.6.18 at
-// -I 1m, 2m and 4m: the largest value stored was exactly the limit minus
-// the key length minus 59.
+// itemHeaderLen is the number of bytes memcached adds to the key and value
+// of every item. Against memcached 1.6.18 at -I 1m, 2m and 4m, the largest
+// value stored was exactly the limit minus the key length minus 59, which
+// matches a 48-byte item header, an 8-byte CAS id, the key's terminating
+// byte and the value's trailing CRLF.
 const itemHeaderLen = 59
 
 // The smallest and largest -I settings memcached 1.6 accepts: 1 KiB and

@@ -36,8 +36,8 @@ var (
 // New returns a Store on the memcached servers at the given addresses,
 // each "host:port" or the path of a Unix socket. It resolves host names
 // but does not connect, so an unreachable server shows up as an error of
-// the first call that needs it; call Ping to check at start-up. Close
-// closes the client that New creates.
+// the first call that needs it. Call Ping to check the servers at
+// start-up. Close closes the client that New creates.
 func New(servers []string, opts *Options) (*Store, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -170,7 +170,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// Ping checks that every server answers, and returns the first failure.
+// Ping checks that every server responds, and returns the first failure.
 func (s *Store) Ping(ctx context.Context) error {
 	err := s.do(ctx, func(client *gomemcache.Client) error {
 		return client.Ping()
@@ -294,9 +294,9 @@ func keyError(op, key string, err error) error {
 	case errors.Is(err, gomemcache.ErrCacheMiss):
 		return fmt.Errorf("memcache: %s %s: %w", op, kv.QuoteKey(key), kv.ErrNotFound)
 	case isTooLarge(err):
-		// NOTE: memcached also deletes the key's old value when it rejects
-		// a set as too large, so this happens only when MaxItemSize is set
-		// above the servers' -I.
+		// NOTE: memcached deletes the key's old value when it rejects a
+		// set as too large. The size check in newItem prevents that unless
+		// MaxItemSize is set above the servers' -I.
 		return fmt.Errorf("memcache: %s %s: the server rejected the value as too large for its item size limit (-I); set Options.MaxItemSize to match: %w: %w",
 			op, kv.QuoteKey(key), kv.ErrValueTooLarge, err)
 	default:
