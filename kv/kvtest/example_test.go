@@ -97,7 +97,7 @@ func (s *mapStore) Close() error {
 //
 // kvtest's own tests run exactly that against mapStore. An example function
 // cannot receive a *testing.T, so this one only shows the store at work.
-func Example() {
+func ExampleRun() {
 	var store kv.Store = newMapStore()
 	defer store.Close()
 
