@@ -309,3 +309,53 @@ func TestKeyfuncKeyTypeChecked(t *testing.T) {
 		t.Error("Issue without a SigningKey succeeded")
 	}
 }
+
+func TestIssuerAudienceRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	store := newFaultStore(t)
+	tracker := newTracker(t, store, func(o *Options) {
+		o.Issuer = "https://auth.example"
+		o.Audience = "api"
+	})
+
+	token, claims, err := tracker.Issue(ctx, "alice", Access, nil)
+	if err != nil {
+		t.Fatalf("Issue: %v", err)
+	}
+
+	if claims.Issuer != "https://auth.example" || len(claims.Audience) != 1 || claims.Audience[0] != "api" {
+		t.Errorf("issued claims have iss %q and aud %q, want https://auth.example and [api]", claims.Issuer, claims.Audience)
+	}
+
+	if _, err := tracker.Check(ctx, token, Access); err != nil {
+		t.Errorf("Check with matching issuer and audience = %v, want nil", err)
+	}
+
+	other := newTracker(t, store, func(o *Options) {
+		o.Namespace = tracker.opts.Namespace
+		o.Issuer = "https://auth.example"
+		o.Audience = "billing"
+	})
+
+	if _, err := other.Check(ctx, token, Access); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("Check for another audience = %v, want ErrInvalidToken", err)
+	}
+}
+
+func TestIssueRejectsReservedExtra(t *testing.T) {
+	tracker := newTracker(t, newFaultStore(t), nil)
+
+	for _, name := range []string{"sub", "exp", "jti", "typ", "fam", "iat_ns"} {
+		if _, _, err := tracker.Issue(context.Background(), "alice", Access, map[string]any{name: "x"}); err == nil {
+			t.Errorf("Issue with extra claim %q succeeded", name)
+		}
+	}
+
+	if _, _, err := tracker.Issue(context.Background(), "", Access, nil); err == nil {
+		t.Error("Issue with an empty subject succeeded")
+	}
+
+	if _, _, err := tracker.Issue(context.Background(), "alice", AnyType, nil); err == nil {
+		t.Error("Issue of AnyType succeeded")
+	}
+}
