@@ -31,7 +31,7 @@
 // # Keys
 //
 // Keys follow the kv key rule (1 to 250 bytes of printable ASCII from '!'
-// to '~'), which is also memcached's own rule, so a key is sent unchanged.
+// to '~'). memcached accepts every such key, so a key is sent unchanged.
 // Every key is checked before gomemcache sees it. With Options.Namespace
 // set, the namespace is prepended to every key and counts against
 // memcached's 250-byte limit: with a namespace of n bytes, keys longer than
@@ -43,7 +43,7 @@
 // and an item is the value plus the key plus 59 bytes, as measured against
 // memcached 1.6.18 at -I 1m, 2m and 4m. So that one
 // limit holds for every key, a Store accepts values up to MaxItemSize minus
-// 309 bytes (the header and a key of the full 250 bytes): 1,048,267 bytes
+// 309 bytes (those 59 bytes and a key of the full 250 bytes): 1,048,267 bytes
 // at the default of 1 MiB. A larger value fails with kv.ErrValueTooLarge
 // before anything is sent; see [Store.MaxValueSize].
 //
