@@ -25,7 +25,8 @@ import (
 //
 // The new tokens carry the old token's extra claims. Their records are
 // written before the old token is used up, so Rotate hands out no token
-// without a record. A losing call deletes the records it wrote.
+// without a record. A call that loses the race deletes the records it
+// wrote.
 //
 // Rotate needs a store with atomic writes (kv.AtomicStore) and returns an
 // error matching kv.ErrUnsupported without one. FailOpen does not apply: a
@@ -92,15 +93,16 @@ func (t *Tracker) rotate(ctx context.Context, refreshToken string) (*Pair, error
 	}
 
 	stored, err := t.markUsed(ctx, old, next)
-	if err != nil || !stored {
-		t.deleteRecords(context.WithoutCancel(ctx), pair.AccessClaims, pair.RefreshClaims)
-	}
 
+	// A failed write may still have landed, and then a retry within the
+	// grace re-sends this pair, so its records stay. They expire with it.
 	if err != nil {
 		return nil, t.storeError("rotate", err)
 	}
 
 	if !stored {
+		t.deleteRecords(context.WithoutCancel(ctx), pair.AccessClaims, pair.RefreshClaims)
+
 		return t.replayStored(ctx, old)
 	}
 
