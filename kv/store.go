@@ -17,15 +17,15 @@ type Store interface {
 	Get(ctx context.Context, key string) ([]byte, error)
 
 	// Put stores value under key, replacing any previous value and
-	// removing any TTL the key had.
+	// removing any TTL the key had. A nil value stores the empty value.
 	Put(ctx context.Context, key string, value []byte) error
 
 	// Delete removes key. Deleting an absent key succeeds.
 	Delete(ctx context.Context, key string) error
 
 	// Close releases the store's resources. Later calls return ErrClosed.
-	// Close is safe to call more than once. A store built on a client the
-	// caller passed in leaves that client open.
+	// Calling Close again returns nil and does nothing. A store built on a
+	// client the caller passed in leaves that client open.
 	Close() error
 }
 
