@@ -108,6 +108,16 @@ func isPlain(c byte) bool {
 const upperHex = "0123456789ABCDEF"
 
 func encode(raw string) string {
+	// Most keys need no escape, and then the key is its own encoding.
+	plain := true
+	for i := 0; i < len(raw) && plain; i++ {
+		plain = isPlain(raw[i])
+	}
+
+	if plain {
+		return raw
+	}
+
 	var b strings.Builder
 	b.Grow(len(raw))
 
