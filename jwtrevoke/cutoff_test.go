@@ -176,3 +176,46 @@ func TestCutoffKeepsLatest(t *testing.T) {
 		t.Errorf("cutoff after a later RevokeSubject = %d, want more than %d", got, first)
 	}
 }
+
+func TestRevokeSubjectAcrossTrackers(t *testing.T) {
+	for _, mode := range []Mode{TrackAll, Denylist} {
+		t.Run(mode.String(), func(t *testing.T) {
+			runOnStores(t, func(t *testing.T, store kv.Store) {
+				ctx := context.Background()
+
+				// Two Trackers on one store stand for two server processes:
+				// each has its own issue-time sequence, so only the clock
+				// orders their tokens against the other's cutoff.
+				first := newTracker(t, store, func(o *Options) { o.Mode = mode })
+				second := newTracker(t, store, func(o *Options) {
+					o.Mode = mode
+					o.Namespace = first.opts.Namespace
+				})
+
+				before, _, err := second.Issue(ctx, "alice", Access, nil)
+				if err != nil {
+					t.Fatalf("Issue: %v", err)
+				}
+
+				if err := first.RevokeSubject(ctx, "alice"); err != nil {
+					t.Fatalf("RevokeSubject: %v", err)
+				}
+
+				after, _, err := second.Issue(ctx, "alice", Access, nil)
+				if err != nil {
+					t.Fatalf("Issue: %v", err)
+				}
+
+				for name, tracker := range map[string]*Tracker{"first": first, "second": second} {
+					if _, err := tracker.Check(ctx, before, AnyType); !errors.Is(err, ErrRevoked) {
+						t.Errorf("%s Tracker: Check of the earlier token = %v, want ErrRevoked", name, err)
+					}
+
+					if _, err := tracker.Check(ctx, after, AnyType); err != nil {
+						t.Errorf("%s Tracker: Check of the later token = %v, want nil", name, err)
+					}
+				}
+			})
+		})
+	}
+}
