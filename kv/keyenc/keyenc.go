@@ -18,7 +18,7 @@
 // # Limits
 //
 // An encoded byte takes up to three bytes, so a raw key may be at most
-// MaxKeyLen (83) bytes long whatever its content; a longer or empty key
+// MaxKeyLen (83) bytes long whatever its content. A longer or empty key
 // fails with kv.ErrInvalidKey. The limit is fixed, not dependent on the
 // key's bytes, so that a key that works in a test with ASCII works in
 // production with UTF-8.

@@ -68,8 +68,8 @@ func New(inner kv.Store, prefix string) (kv.Wrapper, error) {
 	return wrap.New(inner, s), nil
 }
 
-// ValidatePrefix returns nil when prefix can name a namespace, and an error
-// matching ErrInvalidPrefix that says why otherwise.
+// ValidatePrefix returns nil when prefix can name a namespace. Otherwise it
+// returns an error matching ErrInvalidPrefix that gives the reason.
 func ValidatePrefix(prefix string) error {
 	if err := kv.ValidateKey(prefix); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidPrefix, err)
