@@ -181,7 +181,7 @@ func (t *Tracker) writeRecords(ctx context.Context, tokens ...*Claims) error {
 		ttl, keepUntil := t.entryTTL(exp)
 
 		// "exp" rounds down to the second, so a token issued with a TTL
-		// under a second may already be past it; its record still needs a
+		// under a second may already be past it. Its record still needs a
 		// valid TTL for as long as the leeway and margin last.
 		ttl = max(ttl, time.Second)
 

@@ -19,8 +19,8 @@ const (
 	TrackAll Mode = iota
 
 	// Denylist stores only revocations, so a token without a revocation
-	// entry passes. A store that evicts or forgets entries un-revokes
-	// tokens in this mode.
+	// entry passes. A store that evicts entries, or loses them on restart,
+	// un-revokes tokens in this mode.
 	Denylist
 )
 
