@@ -31,6 +31,9 @@ func expiration(ttl time.Duration, now time.Time) (int32, error) {
 		seconds++
 	}
 
+	// NOTE: the padding second assumes memcached's clock timer fires on
+	// time. A server too busy to run it lets its clock lag further, and
+	// items written during that lag can expire early by the extra lag.
 	seconds++
 
 	if seconds <= maxRelativeExpiration {
