@@ -13,16 +13,20 @@ import (
 // and reports whether it stored. The check and the write happen in one
 // write transaction, so among concurrent callers exactly one stores.
 func (s *Store) PutIfAbsent(ctx context.Context, key string, value []byte) (bool, error) {
+	called := time.Now()
+
 	if err := s.checkPut(ctx, key, value); err != nil {
 		return false, err
 	}
 
-	return s.putIfAbsent(ctx, key, value, 0)
+	return s.putIfAbsent(ctx, called, key, value, 0)
 }
 
 // PutIfAbsentTTL is PutIfAbsent with a TTL, which must be greater than
 // zero.
 func (s *Store) PutIfAbsentTTL(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	called := time.Now()
+
 	if err := s.checkPut(ctx, key, value); err != nil {
 		return false, err
 	}
@@ -31,12 +35,12 @@ func (s *Store) PutIfAbsentTTL(ctx context.Context, key string, value []byte, tt
 		return false, err
 	}
 
-	return s.putIfAbsent(ctx, key, value, ttl)
+	return s.putIfAbsent(ctx, called, key, value, ttl)
 }
 
-// putIfAbsent stores value under key when no live entry is there. A ttl
-// of 0 means no TTL.
-func (s *Store) putIfAbsent(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+// putIfAbsent stores value under key when no entry is live at called, the
+// time the caller's call began. A ttl of 0 means no TTL.
+func (s *Store) putIfAbsent(ctx context.Context, called time.Time, key string, value []byte, ttl time.Duration) (bool, error) {
 	buf := newEntryBuffer(value, ttl > 0)
 
 	var stored bool
@@ -44,7 +48,7 @@ func (s *Store) putIfAbsent(ctx context.Context, key string, value []byte, ttl t
 	err := s.write(ctx, ttl > 0, func(b buckets, now time.Time) error {
 		stored = false
 
-		_, live, err := b.lookup([]byte(key), s.cutoff(now))
+		_, live, err := b.lookup([]byte(key), s.cutoff(called))
 		if err != nil || live {
 			return err
 		}
@@ -69,16 +73,20 @@ func (s *Store) putIfAbsent(ctx context.Context, key string, value []byte, ttl t
 // swapped. The swapped entry has no TTL. An absent or expired key yields
 // false and an error matching kv.ErrNotFound.
 func (s *Store) CompareAndSwap(ctx context.Context, key string, oldValue, newValue []byte) (bool, error) {
+	called := time.Now()
+
 	if err := s.checkPut(ctx, key, newValue); err != nil {
 		return false, err
 	}
 
-	return s.compareAndSwap(ctx, key, oldValue, newValue, 0)
+	return s.compareAndSwap(ctx, called, key, oldValue, newValue, 0)
 }
 
 // CompareAndSwapTTL is CompareAndSwap that gives the swapped entry a TTL,
 // which must be greater than zero.
 func (s *Store) CompareAndSwapTTL(ctx context.Context, key string, oldValue, newValue []byte, ttl time.Duration) (bool, error) {
+	called := time.Now()
+
 	if err := s.checkPut(ctx, key, newValue); err != nil {
 		return false, err
 	}
@@ -87,11 +95,13 @@ func (s *Store) CompareAndSwapTTL(ctx context.Context, key string, oldValue, new
 		return false, err
 	}
 
-	return s.compareAndSwap(ctx, key, oldValue, newValue, ttl)
+	return s.compareAndSwap(ctx, called, key, oldValue, newValue, ttl)
 }
 
-// compareAndSwap swaps in one write transaction. A ttl of 0 means no TTL.
-func (s *Store) compareAndSwap(ctx context.Context, key string, oldValue, newValue []byte, ttl time.Duration) (bool, error) {
+// compareAndSwap swaps in one write transaction when the entry live at
+// called, the time the caller's call began, holds oldValue. A ttl of 0
+// means no TTL.
+func (s *Store) compareAndSwap(ctx context.Context, called time.Time, key string, oldValue, newValue []byte, ttl time.Duration) (bool, error) {
 	buf := newEntryBuffer(newValue, ttl > 0)
 
 	var swapped, found bool
@@ -99,7 +109,7 @@ func (s *Store) compareAndSwap(ctx context.Context, key string, oldValue, newVal
 	err := s.write(ctx, ttl > 0, func(b buckets, now time.Time) error {
 		swapped, found = false, false
 
-		current, live, err := b.lookup([]byte(key), s.cutoff(now))
+		current, live, err := b.lookup([]byte(key), s.cutoff(called))
 		if err != nil || !live {
 			return err
 		}

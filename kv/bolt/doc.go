@@ -31,7 +31,9 @@
 // deadline is older than the longest such commit delay the store has
 // measured (the time of one commit and fsync, which depends on the disk
 // and the load). Get, GetMany and Keys then treat the entry as absent and
-// never write. A background pass every Options.ReclaimInterval, and
+// never write. Get, GetMany, put-if-absent and compare-and-swap judge
+// expiry by the time they were called, not by when they reach the file,
+// and Keys by the time it starts reading each chunk. A background pass every Options.ReclaimInterval, and
 // Reclaim on demand, remove expired entries in bounded transactions.
 //
 // # Limits

@@ -72,8 +72,10 @@ func (s *Store) readChunk(prefix, start []byte) ([]string, []byte, error) {
 		next []byte
 	)
 
+	chunkStart := time.Now()
+
 	err := s.view(func(b buckets) error {
-		cutoff := s.cutoff(time.Now())
+		cutoff := s.cutoff(chunkStart)
 		c := b.data.Cursor()
 
 		var last []byte

@@ -12,6 +12,10 @@ import (
 // TTL has passed but which the reclaimer has not removed yet, yields an
 // error matching kv.ErrNotFound. Get never writes.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	// Read the clock first: an entry is live for a Get that starts before
+	// its TTL has passed, however long the Get waits for the file.
+	called := time.Now()
+
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -23,7 +27,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	var value []byte
 
 	err := s.view(func(b buckets) error {
-		e, ok, err := b.lookup([]byte(key), s.cutoff(time.Now()))
+		e, ok, err := b.lookup([]byte(key), s.cutoff(called))
 		if err != nil {
 			return err
 		}
@@ -47,6 +51,8 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 // order of keys. An absent or expired key gets a nil value. Any invalid key
 // fails the call before the file is read.
 func (s *Store) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	called := time.Now()
+
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -60,7 +66,7 @@ func (s *Store) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
 	values := make([][]byte, len(keys))
 
 	err := s.view(func(b buckets) error {
-		cutoff := s.cutoff(time.Now())
+		cutoff := s.cutoff(called)
 
 		for i, key := range keys {
 			e, ok, err := b.lookup([]byte(key), cutoff)
