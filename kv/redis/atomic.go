@@ -42,8 +42,8 @@ func (s *Store) PutIfAbsent(ctx context.Context, key string, value []byte) (bool
 	return s.setNX(ctx, key, "set", s.serverKey(key), value, "nx")
 }
 
-// PutIfAbsentTTL is PutIfAbsent with a TTL, rounded up to whole
-// milliseconds and sent in the same SET command.
+// PutIfAbsentTTL is PutIfAbsent with a TTL, padded and rounded up to whole
+// milliseconds as in PutTTL, and sent in the same SET command.
 func (s *Store) PutIfAbsentTTL(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
 	if err := s.beginWrite(ctx, "put-if-absent", key, value); err != nil {
 		return false, err
@@ -53,7 +53,7 @@ func (s *Store) PutIfAbsentTTL(ctx context.Context, key string, value []byte, tt
 		return false, fmt.Errorf("redis: put-if-absent %s: %w", kv.QuoteKey(key), err)
 	}
 
-	return s.setNX(ctx, key, "set", s.serverKey(key), value, "nx", "px", milliseconds(ttl))
+	return s.setNX(ctx, key, "set", s.serverKey(key), value, "nx", "px", pxMilliseconds(ttl))
 }
 
 // setNX sends a SET NX command, whose nil reply means the key existed.
@@ -84,7 +84,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key string, oldValue, newVal
 }
 
 // CompareAndSwapTTL is CompareAndSwap that gives the swapped entry a TTL,
-// rounded up to whole milliseconds.
+// padded and rounded up to whole milliseconds as in PutTTL.
 func (s *Store) CompareAndSwapTTL(ctx context.Context, key string, oldValue, newValue []byte, ttl time.Duration) (bool, error) {
 	if err := s.beginCompareAndSwap(ctx, key, oldValue, newValue); err != nil {
 		return false, err
@@ -94,7 +94,7 @@ func (s *Store) CompareAndSwapTTL(ctx context.Context, key string, oldValue, new
 		return false, fmt.Errorf("redis: compare-and-swap %s: %w", kv.QuoteKey(key), err)
 	}
 
-	return s.compareAndSwap(ctx, key, oldValue, newValue, milliseconds(ttl))
+	return s.compareAndSwap(ctx, key, oldValue, newValue, pxMilliseconds(ttl))
 }
 
 // beginCompareAndSwap checks the store, ctx, key and both values. The old

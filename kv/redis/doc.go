@@ -34,11 +34,15 @@
 //
 // Values are binary-safe. A value larger than [Options.MaxValueSize]
 // (512 MiB, the server's default limit) fails with kv.ErrValueTooLarge
-// before it is sent. A TTL must be greater than zero, is rounded up to
-// whole milliseconds, and goes with the value in one SET command, so no
-// entry exists without its TTL even for a moment. Redis expires keys to
-// the millisecond. A plain Put, and a CompareAndSwap without TTL, leave
-// the key with no TTL.
+// before it is sent.
+//
+// A TTL must be greater than zero. It goes with the value in one SET
+// command, so no entry exists without its TTL even for a moment. Redis
+// starts the TTL when it applies the write, a moment before the caller
+// sees the reply, so the store adds 5 ms to every TTL and rounds it up to
+// whole milliseconds. An entry thus lives up to about 6 ms longer than its
+// TTL, and Redis expires keys to the millisecond. A plain Put, and a
+// CompareAndSwap without TTL, leave the key with no TTL.
 //
 // # Listing
 //

@@ -49,11 +49,12 @@ func TestEscapePattern(t *testing.T) {
 	}
 }
 
-func TestMillisecondsRoundsUp(t *testing.T) {
+func TestPXMillisecondsPadsAndRoundsUp(t *testing.T) {
+	padding := int64(ttlPadding / time.Millisecond)
 	cases := map[int64]int64{1: 1, 999_999: 1, 1_000_000: 1, 1_000_001: 2, 1_500_000_000: 1500}
 	for nanoseconds, want := range cases {
-		if got := milliseconds(time.Duration(nanoseconds)); got != want {
-			t.Errorf("milliseconds(%dns) = %d, want %d", nanoseconds, got, want)
+		if got := pxMilliseconds(time.Duration(nanoseconds)); got != want+padding {
+			t.Errorf("pxMilliseconds(%dns) = %d, want %d", nanoseconds, got, want+padding)
 		}
 	}
 }

@@ -137,8 +137,8 @@ func (s *Store) Put(ctx context.Context, key string, value []byte) error {
 	return nil
 }
 
-// PutTTL stores value under key for ttl, which is rounded up to whole
-// milliseconds and sent in the same SET command as the value.
+// PutTTL stores value under key for ttl, which is padded, rounded up to
+// whole milliseconds and sent in the same SET command as the value.
 func (s *Store) PutTTL(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := s.beginWrite(ctx, "put", key, value); err != nil {
 		return err
@@ -149,7 +149,7 @@ func (s *Store) PutTTL(ctx context.Context, key string, value []byte, ttl time.D
 	}
 
 	err := run(ctx, func() error {
-		return s.client.Do(ctx, "set", s.serverKey(key), value, "px", milliseconds(ttl)).Err()
+		return s.client.Do(ctx, "set", s.serverKey(key), value, "px", pxMilliseconds(ttl)).Err()
 	})
 	if err != nil {
 		return s.wrapError("put", key, err)
@@ -247,10 +247,21 @@ func (s *Store) wrapError(op, key string, err error) error {
 	}
 }
 
-// milliseconds returns ttl in whole milliseconds, rounded up so that an
-// entry never expires before its TTL.
-func milliseconds(ttl time.Duration) int64 {
-	return int64((ttl + time.Millisecond - 1) / time.Millisecond)
+// ttlPadding is added to every TTL sent to the server. Redis starts the
+// TTL when it applies the SET, before its reply reaches the caller, so
+// without padding an entry would expire that trip's duration before "TTL
+// after the write returned".
+//
+// NOTE: a reply delayed by more than ttlPadding (a loaded machine, a slow
+// network) still lets an entry expire early by the excess; 5 ms is an
+// estimate for a local network.
+const ttlPadding = 5 * time.Millisecond
+
+// pxMilliseconds returns the PX argument for ttl: ttl plus ttlPadding in
+// whole milliseconds, rounded up so that an entry never expires before its
+// TTL for rounding's sake.
+func pxMilliseconds(ttl time.Duration) int64 {
+	return int64((ttl + ttlPadding + time.Millisecond - 1) / time.Millisecond)
 }
 
 // run calls fn and returns its error, or returns ctx's error as soon as ctx
