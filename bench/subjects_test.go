@@ -72,25 +72,25 @@ type backend struct {
 var backends = []backend{
 	{"memory", []opener{
 		{"raw", func(tb testing.TB) subject { return newMapStore() }},
-		{"anykv", func(tb testing.TB) subject { return openAnykvMemory(tb) }},
+		{"anykv", func(tb testing.TB) subject { return anykvLister{anykvStore{openAnykvMemory(tb)}} }},
 		{"gokv", func(tb testing.TB) subject {
 			return gokvStore{gokvsyncmap.NewStore(gokvsyncmap.Options{Codec: copyCodec{}})}
 		}},
 	}},
 	{"bolt", []opener{
 		{"raw", func(tb testing.TB) subject { return openRawBolt(tb) }},
-		{"anykv", func(tb testing.TB) subject { return openAnykvBolt(tb) }},
+		{"anykv", func(tb testing.TB) subject { return anykvLister{anykvStore{openAnykvBolt(tb)}} }},
 		{"gokv", openGokvBolt},
 	}},
 	{"redis", []opener{
 		{"raw", func(tb testing.TB) subject { return rawRedis{openRedisClient(tb)} }},
-		{"anykv", openAnykvRedis},
+		{"anykv", func(tb testing.TB) subject { return anykvLister{anykvStore{openAnykvRedis(tb)}} }},
 		{"gokv", openGokvRedis},
 		{"gofiber", openFiberRedis},
 	}},
 	{"memcached", []opener{
 		{"raw", func(tb testing.TB) subject { return rawMemcache{openMemcacheClient(tb)} }},
-		{"anykv", openAnykvMemcache},
+		{"anykv", func(tb testing.TB) subject { return anykvStore{openAnykvMemcache(tb)} }},
 		{"gokv", openGokvMemcached},
 	}},
 }
@@ -266,11 +266,11 @@ func (s *mapStore) getMany(_ context.Context, keys []string) ([][]byte, error) {
 	return values, nil
 }
 
-func openAnykvMemory(tb testing.TB) subject {
+func openAnykvMemory(tb testing.TB) kv.Store {
 	s := memory.New(nil)
 	closeOnCleanup(tb, "memory store", s.Close)
 
-	return anykvLister{anykvStore{s}}
+	return s
 }
 
 // bbolt.
@@ -365,14 +365,14 @@ func (s rawBoltBatch) put(_ context.Context, key string, value []byte) error {
 	})
 }
 
-func openAnykvBolt(tb testing.TB) subject {
+func openAnykvBolt(tb testing.TB) kv.Store {
 	s, err := bolt.Open(filepath.Join(tb.TempDir(), "anykv.db"), &bolt.Options{ReclaimInterval: -1})
 	if err != nil {
 		tb.Fatalf("open bolt store: %v", err)
 	}
 	closeOnCleanup(tb, "bolt store", s.Close)
 
-	return anykvLister{anykvStore{s}}
+	return s
 }
 
 func openGokvBolt(tb testing.TB) subject {
@@ -454,14 +454,14 @@ func (s rawRedis) getMany(ctx context.Context, keys []string) ([][]byte, error) 
 	return values, nil
 }
 
-func openAnykvRedis(tb testing.TB) subject {
+func openAnykvRedis(tb testing.TB) kv.Store {
 	s, err := kvredis.NewFromClient(openRedisClient(tb), nil)
 	if err != nil {
 		tb.Fatalf("open redis store: %v", err)
 	}
 	closeOnCleanup(tb, "redis store", s.Close)
 
-	return anykvLister{anykvStore{s}}
+	return s
 }
 
 func openGokvRedis(tb testing.TB) subject {
@@ -587,14 +587,14 @@ func (s rawMemcache) getMany(_ context.Context, keys []string) ([][]byte, error)
 	return values, nil
 }
 
-func openAnykvMemcache(tb testing.TB) subject {
+func openAnykvMemcache(tb testing.TB) kv.Store {
 	s, err := kvmemcache.NewFromClient(openMemcacheClient(tb), nil)
 	if err != nil {
 		tb.Fatalf("open memcached store: %v", err)
 	}
 	closeOnCleanup(tb, "memcached store", s.Close)
 
-	return anykvStore{s}
+	return s
 }
 
 func openGokvMemcached(tb testing.TB) subject {
