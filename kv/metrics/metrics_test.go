@@ -156,3 +156,28 @@ func TestCloseLeavesInnerOpen(t *testing.T) {
 		t.Errorf("inner Put after wrapper Close = %v, want nil", err)
 	}
 }
+
+func TestCounterConcurrent(t *testing.T) {
+	ctx := t.Context()
+	var c metrics.Counter
+	s := metrics.New(mapstore.New(), &c)
+
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+
+			for range 100 {
+				_ = s.Put(ctx, "k", nil)
+				_ = c.Snapshot()
+			}
+		}()
+	}
+
+	wg.Wait()
+
+	if got := c.Stats(metrics.OpPut).Calls; got != 800 {
+		t.Errorf("put Calls = %d, want 800", got)
+	}
+}
