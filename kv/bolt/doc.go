@@ -26,15 +26,17 @@
 // A deadline is stored as wall-clock unix nanoseconds, so it survives a
 // restart, and a step of the wall clock shortens or lengthens every TTL in
 // flight. The write transaction computes it, one commit and fsync before
-// the put returns. So that no entry expires before its TTL has passed since
-// its put returned, a store treats an entry as expired only once its
-// deadline is older than the longest such commit delay the store has
-// measured (the time of one commit and fsync, which depends on the disk
-// and the load). Get, GetMany and Keys then treat the entry as absent and
-// never write. Get, GetMany, put-if-absent and compare-and-swap judge
-// expiry by the time they were called, not by when they reach the file,
-// and Keys by the time it starts reading each chunk. A background pass every Options.ReclaimInterval, and
-// Reclaim on demand, remove expired entries in bounded transactions.
+// the put returns. A store therefore treats an entry as expired only once
+// its deadline is older than the longest such commit delay it has
+// measured, so that no entry expires before its TTL has passed since its
+// put returned. That delay depends on the disk and the load.
+//
+// Get, GetMany and Keys treat an expired entry as absent and never write.
+// Get, GetMany, put-if-absent and compare-and-swap judge expiry by the time
+// they were called, not by when they reach the file, and Keys by the time
+// it starts reading each chunk. A background pass every
+// Options.ReclaimInterval, and Reclaim on demand, remove expired entries in
+// bounded transactions.
 //
 // # Limits
 //
