@@ -16,9 +16,10 @@ const sentinelReadyTimeout = 30 * time.Second
 
 // RedisSentinel is a master, one replica of it and one Sentinel that
 // monitors them with a quorum of 1, all belonging to one test. Killing the
-// master makes the Sentinel promote the replica after about two seconds.
+// master makes the Sentinel promote the replica a few seconds later (7 s
+// in one run on a loaded two-core machine).
 type RedisSentinel struct {
-	// MasterName is the name the Sentinel knows the master by.
+	// MasterName is the name under which the Sentinel monitors the master.
 	MasterName string
 
 	Master   *RedisServer
