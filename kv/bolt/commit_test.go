@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -99,13 +98,7 @@ func TestGroupCommitConcurrentWriters(t *testing.T) {
 }
 
 func TestGroupCommitIsolatesFailure(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "corrupt.db")
-
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openCallerDB(t)
 
 	s, err := bolt.New(db, &bolt.Options{ReclaimInterval: -1})
 	if err != nil {
@@ -168,13 +161,7 @@ func TestGroupCommitIsolatesFailure(t *testing.T) {
 }
 
 func TestQueuedWriterCancelled(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "queue.db")
-
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openCallerDB(t)
 
 	s, err := bolt.New(db, &bolt.Options{ReclaimInterval: -1})
 	if err != nil {

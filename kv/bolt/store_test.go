@@ -34,6 +34,23 @@ func openTemp(t *testing.T, opts *bolt.Options) (*bolt.Store, string) {
 	return s, path
 }
 
+// openCallerDB opens a bbolt file under t.TempDir, as a caller of New
+// would, and closes it when the test ends.
+func openCallerDB(t *testing.T) *bbolt.DB {
+	t.Helper()
+
+	path := filepath.Join(t.TempDir(), "caller.db")
+
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Cleanup(func() { _ = db.Close() })
+
+	return db
+}
+
 func mustPut(t *testing.T, s kv.Store, key, value string) {
 	t.Helper()
 
@@ -286,13 +303,7 @@ func TestClosedStore(t *testing.T) {
 }
 
 func TestNewLeavesCallerDBOpen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "shared.db")
-
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openCallerDB(t)
 
 	s, err := bolt.New(db, &bolt.Options{Bucket: "mine"})
 	if err != nil {
@@ -328,13 +339,7 @@ func TestNewLeavesCallerDBOpen(t *testing.T) {
 }
 
 func TestBucketsShareFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "shared.db")
-
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openCallerDB(t)
 
 	a, err := bolt.New(db, &bolt.Options{Bucket: "a"})
 	if err != nil {
@@ -356,15 +361,9 @@ func TestBucketsShareFile(t *testing.T) {
 }
 
 func TestForeignBucketRejected(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "foreign.db")
+	db := openCallerDB(t)
 
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-
-	err = db.Update(func(tx *bbolt.Tx) error {
+	err := db.Update(func(tx *bbolt.Tx) error {
 		b, err := tx.CreateBucket([]byte("anykv"))
 		if err != nil {
 			return err
