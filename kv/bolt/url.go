@@ -57,6 +57,8 @@ func urlPath(u *url.URL) (string, error) {
 
 		path = p
 	} else {
+		// NOTE: On Windows, bolt:///C:/app.db yields the path "/C:/app.db",
+		// which is wrong there; the opaque form bolt:C:/app.db works.
 		path = u.Host + u.Path
 	}
 
