@@ -38,7 +38,13 @@ func openURL(ctx context.Context, u *url.URL) (kv.Store, error) {
 		return nil, err
 	}
 
-	return Open(path, opts)
+	// A nil *Store in a kv.Store would be a non-nil interface.
+	store, err := Open(path, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	return store, nil
 }
 
 // urlPath returns the file path a bolt URL names.

@@ -16,7 +16,13 @@ import (
 func init() {
 	for _, scheme := range []string{"redis", "rediss", "redis+cluster", "rediss+cluster", "redis+sentinel", "rediss+sentinel"} {
 		kv.Register(scheme, func(ctx context.Context, u *url.URL) (kv.Store, error) {
-			return openURL(ctx, u)
+			// A nil *Store in a kv.Store would be a non-nil interface.
+			store, err := openURL(ctx, u)
+			if err != nil {
+				return nil, err
+			}
+
+			return store, nil
 		})
 	}
 }
