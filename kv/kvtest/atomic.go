@@ -331,12 +331,14 @@ func (s *suite) testAtomicPutIfAbsentTTLExpiry(t *testing.T) {
 	key := f.key("pia-ttl")
 	ttl := f.opts.ttl()
 
+	putStart := time.Now()
+
 	stored, err := a.PutIfAbsentTTL(f.ctx, key, []byte("v"), ttl)
 	if err != nil || !stored {
 		t.Fatalf("PutIfAbsentTTL on absent key %s = %v, %v; want true, nil", kv.QuoteKey(key), stored, err)
 	}
 
-	f.checkExpiry(key, []byte("v"), ttl, time.Now())
+	f.checkExpiry(key, []byte("v"), ttl, putStart)
 }
 
 func (s *suite) testAtomicCompareAndSwapTTLExpiry(t *testing.T) {
@@ -347,12 +349,14 @@ func (s *suite) testAtomicCompareAndSwapTTLExpiry(t *testing.T) {
 	ttl := f.opts.ttl()
 	f.put(key, []byte("old"))
 
+	putStart := time.Now()
+
 	swapped, err := a.CompareAndSwapTTL(f.ctx, key, []byte("old"), []byte("new"), ttl)
 	if err != nil || !swapped {
 		t.Fatalf("CompareAndSwapTTL with the current value = %v, %v; want true, nil", swapped, err)
 	}
 
-	f.checkExpiry(key, []byte("new"), ttl, time.Now())
+	f.checkExpiry(key, []byte("new"), ttl, putStart)
 }
 
 // testAtomicCompareAndSwapRemovesTTL checks that CompareAndSwap without a

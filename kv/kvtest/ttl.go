@@ -62,11 +62,13 @@ func (s *suite) testTTLExpiry(t *testing.T) {
 	key := f.key("expiring")
 	ttl := f.opts.ttl()
 
+	putStart := time.Now()
+
 	if err := ts.PutTTL(f.ctx, key, []byte("v"), ttl); err != nil {
 		t.Fatalf("PutTTL %s: %v", kv.QuoteKey(key), err)
 	}
 
-	f.checkExpiry(key, []byte("v"), ttl, time.Now())
+	f.checkExpiry(key, []byte("v"), ttl, putStart)
 }
 
 // testTTLPutRemovesTTL checks that a plain Put on a key with a TTL makes
@@ -98,11 +100,13 @@ func (s *suite) testTTLPutTTLAddsTTL(t *testing.T) {
 	ttl := f.opts.ttl()
 	f.put(key, []byte("v1"))
 
+	putStart := time.Now()
+
 	if err := ts.PutTTL(f.ctx, key, []byte("v2"), ttl); err != nil {
 		t.Fatalf("PutTTL %s: %v", kv.QuoteKey(key), err)
 	}
 
-	f.checkExpiry(key, []byte("v2"), ttl, time.Now())
+	f.checkExpiry(key, []byte("v2"), ttl, putStart)
 }
 
 // testTTLNotListed checks that an expired key drops out of listings.
@@ -116,12 +120,14 @@ func (s *suite) testTTLNotListed(t *testing.T) {
 	ttl := f.opts.ttl()
 	f.put(plain, []byte("v"))
 
+	// Timed from before the call, for the reason checkExpiry gives.
+	putStart := time.Now()
+
 	if err := ts.PutTTL(f.ctx, expiring, []byte("v"), ttl); err != nil {
 		t.Fatalf("PutTTL %s: %v", kv.QuoteKey(expiring), err)
 	}
 
-	putDone := time.Now()
-	expiresAt := putDone.Add(ttl)
+	expiresAt := putStart.Add(ttl)
 	giveUp := expiresAt.Add(f.opts.TTLGranularity + expirySlack)
 
 	for {
@@ -185,19 +191,25 @@ func (s *suite) testTTLNoAliasing(t *testing.T) {
 	f.wantValue(key, []byte("original"))
 }
 
-// checkExpiry reads key until ttl has passed since putDone, the moment the
-// put returned, and reports any read that started before then and did not
-// return want. It then reads until the key is gone, logs how late that
-// was, and fails only if the key outlives its TTL plus the granularity
-// plus expirySlack, because lateness on a loaded machine is not a bug.
-func (f *fixture) checkExpiry(key string, want []byte, ttl time.Duration, putDone time.Time) {
+// checkExpiry reads key until ttl has passed since putStart, and reports
+// any read that started before then and did not return want. It then reads
+// until the key is gone, logs how late that was, and fails only if the key
+// outlives its TTL plus the granularity plus expirySlack, because lateness
+// on a loaded machine is not a bug.
+//
+// putStart is the clock read just before the put was called: the earliest
+// moment the put can have returned. Timing from a clock read after the
+// call would blame the store for any time the test goroutine spent
+// descheduled between the put's return and that read, which on a loaded
+// machine is several milliseconds.
+func (f *fixture) checkExpiry(key string, want []byte, ttl time.Duration, putStart time.Time) {
 	f.t.Helper()
 
-	if !f.checkOutlives(key, want, putDone.Add(ttl)) {
+	if !f.checkOutlives(key, want, putStart.Add(ttl)) {
 		return
 	}
 
-	f.waitExpired(key, ttl, putDone)
+	f.waitExpired(key, ttl, putStart)
 }
 
 // checkOutlives reads key until the time until and reports the first read
@@ -231,16 +243,16 @@ func (f *fixture) checkOutlives(key string, want []byte, until time.Time) bool {
 
 // waitExpired reads key until Get fails with kv.ErrNotFound, logs how long
 // after ttl that happened, and fails the subtest if the key is still there
-// at ttl plus the granularity plus expirySlack after putDone.
-func (f *fixture) waitExpired(key string, ttl time.Duration, putDone time.Time) {
+// at ttl plus the granularity plus expirySlack after putStart.
+func (f *fixture) waitExpired(key string, ttl time.Duration, putStart time.Time) {
 	f.t.Helper()
 
-	giveUp := putDone.Add(ttl + f.opts.TTLGranularity + expirySlack)
+	giveUp := putStart.Add(ttl + f.opts.TTLGranularity + expirySlack)
 
 	for {
 		_, err := f.store.Get(f.ctx, key)
 		if errors.Is(err, kv.ErrNotFound) {
-			f.t.Logf("%s expired at most %v after its TTL of %v (granularity %v)", kv.QuoteKey(key), time.Since(putDone)-ttl, ttl, f.opts.TTLGranularity)
+			f.t.Logf("%s expired at most %v after its TTL of %v (granularity %v)", kv.QuoteKey(key), time.Since(putStart)-ttl, ttl, f.opts.TTLGranularity)
 			return
 		}
 
@@ -249,7 +261,7 @@ func (f *fixture) waitExpired(key string, ttl time.Duration, putDone time.Time) 
 		}
 
 		if time.Now().After(giveUp) {
-			f.t.Fatalf("Get %s still succeeds %v after its TTL of %v passed", kv.QuoteKey(key), time.Since(putDone)-ttl, ttl)
+			f.t.Fatalf("Get %s still succeeds %v after its TTL of %v passed", kv.QuoteKey(key), time.Since(putStart)-ttl, ttl)
 		}
 
 		time.Sleep(pollInterval(ttl))
