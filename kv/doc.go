@@ -67,6 +67,14 @@
 // wraps, no more and no fewer, and returns that store from Unwrap. [As]
 // walks the Unwrap chain to reach a particular backend type.
 //
+// # Helpers
+//
+// [PutReader] and [GetWriter] move a value between a store and an io.Reader
+// or io.Writer, [Dirs] lists the "directory" view of keys under a prefix,
+// and [Copy], [Move], [CopyIfAbsent] and [MoveIfAbsent] copy or move one
+// entry. They work on any Store and use a capability when it is there; each
+// documents what it cannot promise without one.
+//
 // # Time to live
 //
 // A TTL must be greater than zero: zero or negative fails with

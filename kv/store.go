@@ -62,8 +62,8 @@ type Lister interface {
 // conditional writers to one key, exactly one wins, and a losing write
 // changes nothing.
 //
-// Without it, read-modify-write sequences race; callers that need them
-// should refuse to run rather than emulate them with Get and Put.
+// Without it, read-modify-write sequences race, so callers that need them
+// should return ErrUnsupported rather than emulate them with Get and Put.
 type AtomicStore interface {
 	Store
 
