@@ -50,7 +50,7 @@ func TestGroupCommitConcurrentWriters(t *testing.T) {
 					return
 				}
 
-				// A read after a returned write sees that write.
+				// A read after a returned write must return that write's value.
 				if i%4 < 2 {
 					if got, err := s.Get(ctx, own); err != nil || string(got) != own {
 						t.Errorf("Get(%s) after its write = %q, %v", own, got, err)

@@ -17,8 +17,8 @@ import (
 	"github.com/anykv/anykv/kv/bolt"
 )
 
-// helperEnv tells the test binary, started again as a child process, to
-// act as a second process on a file instead of running tests.
+// helperEnv, when set, makes the test binary, started again as a child
+// process, act as a second process on a file instead of running tests.
 const helperEnv = "ANYKV_BOLT_HELPER"
 
 // TestHelperProcess is the child side of the multi-process tests. Without

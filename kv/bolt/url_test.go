@@ -88,11 +88,11 @@ func TestURLQueryOptions(t *testing.T) {
 		t.Fatalf("bucket=sessions did not name the bucket")
 	}
 
-	held, err := bolt.Open(path, nil)
+	holder, err := bolt.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer held.Close()
+	defer holder.Close()
 
 	_, err = kv.Open(context.Background(), "bolt://"+path+"?timeout=50ms")
 	if !errors.Is(err, bolt.ErrLocked) {
