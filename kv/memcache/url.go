@@ -102,8 +102,8 @@ func withPort(host string) (string, error) {
 	}
 
 	if _, port, err := net.SplitHostPort(host); err == nil {
-		if port == "" {
-			return "", errors.New("empty port")
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("invalid port %q: want a number from 1 to 65535", port)
 		}
 
 		return host, nil

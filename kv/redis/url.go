@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -136,6 +137,10 @@ func openServer(u *url.URL, base string, query url.Values) (goredis.UniversalCli
 		return nil, fmt.Errorf("%s:// takes one server; list Cluster nodes with %s+cluster:// or Sentinels with %s+sentinel://", base, base, base)
 	}
 
+	if err := checkPort(u.Host); err != nil {
+		return nil, err
+	}
+
 	goURL := &url.URL{Scheme: base, User: u.User, Host: u.Host, Path: u.Path, RawQuery: query.Encode()}
 
 	opts, err := goredis.ParseURL(goURL.String())
@@ -214,9 +219,34 @@ func splitHosts(hostList string) ([]string, error) {
 		if host == "" {
 			return nil, fmt.Errorf("empty address in host list %q", hostList)
 		}
+
+		if err := checkPort(host); err != nil {
+			return nil, err
+		}
 	}
 
 	return hosts, nil
+}
+
+// checkPort returns an error unless host is a host name or address
+// without a port, or with a port from 1 to 65535. go-redis accepts any
+// port string and fails only when it dials.
+func checkPort(host string) error {
+	_, port, err := net.SplitHostPort(host)
+	if err != nil {
+		var addrErr *net.AddrError
+		if errors.As(err, &addrErr) && addrErr.Err == "missing port in address" {
+			return nil
+		}
+
+		return fmt.Errorf("invalid address %q: %w", host, err)
+	}
+
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("invalid port %q in address %q: want a number from 1 to 65535", port, host)
+	}
+
+	return nil
 }
 
 // redact returns u for an error message with the password of its user
