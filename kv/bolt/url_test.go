@@ -94,9 +94,13 @@ func TestURLQueryOptions(t *testing.T) {
 	}
 	defer holder.Close()
 
-	_, err = kv.Open(context.Background(), "bolt://"+path+"?timeout=50ms")
+	s, err := kv.Open(context.Background(), "bolt://"+path+"?timeout=50ms")
 	if !errors.Is(err, bolt.ErrLocked) {
 		t.Fatalf("kv.Open of a held file with timeout=50ms = %v, want ErrLocked", err)
+	}
+
+	if s != nil {
+		t.Fatalf("kv.Open of a held file returned a non-nil store %#v next to its error", s)
 	}
 }
 
@@ -125,6 +129,10 @@ func TestURLInvalid(t *testing.T) {
 
 		if !errors.Is(err, kv.ErrInvalidURL) {
 			t.Errorf("kv.Open(%q) = %v, want ErrInvalidURL", rawURL, err)
+		}
+
+		if s != nil {
+			t.Errorf("kv.Open(%q) failed but returned a non-nil store %#v", rawURL, s)
 		}
 	}
 }
