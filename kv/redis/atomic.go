@@ -49,7 +49,7 @@ func (s *Store) PutIfAbsentTTL(ctx context.Context, key string, value []byte, tt
 		return false, err
 	}
 
-	if err := kv.ValidateTTL(ttl); err != nil {
+	if err := validateTTL(ttl); err != nil {
 		return false, fmt.Errorf("redis: put-if-absent %s: %w", kv.QuoteKey(key), err)
 	}
 
@@ -90,7 +90,7 @@ func (s *Store) CompareAndSwapTTL(ctx context.Context, key string, oldValue, new
 		return false, err
 	}
 
-	if err := kv.ValidateTTL(ttl); err != nil {
+	if err := validateTTL(ttl); err != nil {
 		return false, fmt.Errorf("redis: compare-and-swap %s: %w", kv.QuoteKey(key), err)
 	}
 

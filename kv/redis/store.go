@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -144,7 +145,7 @@ func (s *Store) PutTTL(ctx context.Context, key string, value []byte, ttl time.D
 		return err
 	}
 
-	if err := kv.ValidateTTL(ttl); err != nil {
+	if err := validateTTL(ttl); err != nil {
 		return fmt.Errorf("redis: put %s: %w", kv.QuoteKey(key), err)
 	}
 
@@ -256,6 +257,21 @@ func (s *Store) wrapError(op, key string, err error) error {
 // network) still lets an entry expire early by the excess; 5 ms is an
 // estimate for a local network.
 const ttlPadding = 5 * time.Millisecond
+
+// maxTTL is the longest TTL whose PX argument does not overflow int64
+// once ttlPadding and the rounding are added.
+const maxTTL = time.Duration(math.MaxInt64) - ttlPadding - time.Millisecond
+
+// validateTTL is kv.ValidateTTL plus the upper bound maxTTL, so that a
+// huge TTL fails with kv.ErrInvalidTTL instead of wrapping around to a
+// negative PX, which the server rejects with a generic error.
+func validateTTL(ttl time.Duration) error {
+	if ttl > maxTTL {
+		return fmt.Errorf("%w: %v, the maximum is %v", kv.ErrInvalidTTL, ttl, maxTTL)
+	}
+
+	return kv.ValidateTTL(ttl)
+}
 
 // pxMilliseconds returns the PX argument for ttl: ttl plus ttlPadding in
 // whole milliseconds, rounded up so that an entry never expires before its
