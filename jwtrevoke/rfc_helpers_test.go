@@ -140,7 +140,8 @@ func (s *failingStore) CompareAndSwapTTL(ctx context.Context, key string, oldVal
 func (s *failingStore) Close() error { return nil }
 
 // onEndpointBackends runs test once on kv/memory and once on kv/bolt, each
-// behind a failingStore that does not fail until the test sets failReads or failWrites.
+// behind a failingStore that does not fail until the test sets failReads
+// or failWrites.
 func onEndpointBackends(t *testing.T, test func(t *testing.T, store *failingStore)) {
 	t.Helper()
 
