@@ -23,6 +23,7 @@ import (
 	"github.com/anykv/anykv/jwtrevoke"
 	"github.com/anykv/anykv/kv"
 	"github.com/anykv/anykv/kv/bolt"
+	"github.com/anykv/anykv/reliability/internal/harness"
 	bbolt "go.etcd.io/bbolt"
 )
 
@@ -48,24 +49,18 @@ const childWorkers = 6
 // not a measurement: a healthy child is ready in well under a second.
 const readyTimeout = 60 * time.Second
 
-var secret = []byte("crash-test-hmac-secret-32-bytes!")
-
 // trackerOptions returns the Options shared by the child and the parent,
-// so that the parent verifies the tokens the child signed.
+// so that the parent verifies the tokens the child signed. Each mode has a
+// namespace of its own in the one file.
 func trackerOptions(mode jwtrevoke.Mode) jwtrevoke.Options {
-	namespace := "ta:"
+	opts := harness.TrackerOptions(mode)
+
+	opts.Namespace = "ta:"
 	if mode == jwtrevoke.Denylist {
-		namespace = "dl:"
+		opts.Namespace = "dl:"
 	}
 
-	return jwtrevoke.Options{
-		Algorithms: []string{"HS256"},
-		SigningKey: secret,
-		AccessTTL:  time.Hour,
-		RefreshTTL: 2 * time.Hour,
-		Mode:       mode,
-		Namespace:  namespace,
-	}
+	return opts
 }
 
 func TestMain(m *testing.M) {
