@@ -6,10 +6,12 @@
 //
 //	go run ./examples/server -db tokens.db -addr 127.0.0.1:8080
 //
-// -store takes a store URL instead (memory://, bolt://PATH or
-// redis://HOST:PORT). The signing key is kept in the same store, so anyone
-// who can read the store can sign tokens. A store that loses the key, as
-// memory:// does on restart, makes every token issued before invalid.
+// -store takes a store URL instead (memory://, bolt://PATH,
+// redis://HOST:PORT or memcache://HOST:PORT). The signing key is kept in
+// the same store, so anyone who can read the store can sign tokens. A
+// store that loses the key, as memory:// does on restart and memcached
+// may on eviction or restart, makes every token issued before invalid.
+// memcached cannot list keys, so GET /tokens returns 501 on it.
 //
 // The demo users are test/test and guest/guest. The server logs to
 // standard error with log/slog and prints the address it listens on to
@@ -47,7 +49,7 @@ type config struct {
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.db, "db", "tokens.db", "path of the bbolt `file` that keeps tokens and the signing key; created if missing")
-	flag.StringVar(&cfg.store, "store", "", "store `URL` (memory://, bolt://PATH, redis://HOST:PORT); overrides -db")
+	flag.StringVar(&cfg.store, "store", "", "store `URL` (memory://, bolt://PATH, redis://HOST:PORT, memcache://HOST:PORT); overrides -db")
 	flag.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "TCP `address` to listen on; port 0 picks a free port")
 	flag.StringVar(&cfg.checks, "checks", "all", "which tokens are checked against the store: all, or refresh (access tokens then stay valid until they expire)")
 	flag.Parse()

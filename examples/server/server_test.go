@@ -497,3 +497,17 @@ func TestDemoLockedFile(t *testing.T) {
 		t.Errorf("output does not say the file is locked:\n%s", out)
 	}
 }
+
+func TestDemoOnMemcached(t *testing.T) {
+	memcached := testserver.StartMemcached(t, testserver.MemcachedConfig{})
+	server := startServer(t, "-store", "memcache://"+memcached.Addr())
+	access, refresh := server.login(t, "test")
+
+	expect(t, "protected", server.call(t, http.MethodGet, "/protected", access, nil), http.StatusOK)
+	expect(t, "logout", server.call(t, http.MethodDelete, "/logout", access, nil), http.StatusOK)
+	expectInvalidToken(t, "protected after logout", server.call(t, http.MethodGet, "/protected", access, nil))
+	expect(t, "refresh", server.call(t, http.MethodPost, "/refresh", refresh, nil), http.StatusOK)
+
+	newAccess, _ := server.login(t, "test")
+	expect(t, "list tokens on a store that cannot list", server.call(t, http.MethodGet, "/tokens", newAccess, nil), http.StatusNotImplemented)
+}

@@ -10,6 +10,7 @@ import (
 
 	// Backends that -store URLs may name. Importing one registers its
 	// URL schemes with kv.Open.
+	_ "github.com/anykv/anykv/kv/memcache"
 	_ "github.com/anykv/anykv/kv/memory"
 	_ "github.com/anykv/anykv/kv/redis"
 )
