@@ -137,6 +137,20 @@
 // accept verified tokens instead, logs that with log/slog at warn level
 // (rate-limited, never the token), and reports it to the Observer.
 //
+// # HTTP
+//
+// [Tracker.Middleware] wraps a net/http handler: it reads the
+// "Authorization: Bearer" header (capped at [DefaultMaxHeaderBytes] unless
+// set otherwise), checks the token with Check, and puts the verified claims
+// in the request context, where [ClaimsFromContext] finds them. A request
+// without a token gets 401 with a bare "WWW-Authenticate: Bearer"
+// challenge; a bad, expired or revoked token gets 401 with
+// error="invalid_token"; a store failure gets 503 with Retry-After.
+// [WriteError] and [StatusCode] give handlers of their own (a refresh
+// route, for one) the same answers. The middleware is a plain
+// func(http.Handler) http.Handler, so it works with http.ServeMux and with
+// routers such as chi and gorilla/mux that accept that form.
+//
 // # Concurrency
 //
 // A Tracker is safe for concurrent use, and several Trackers in one or
