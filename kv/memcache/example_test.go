@@ -72,7 +72,8 @@ func ExampleNewFromClient() {
 		log.Fatal(err)
 	}
 
-	// gets and cas: the swap fails when another write came in between.
+	// CompareAndSwap uses gets and cas, so the swap fails when another
+	// write came in between.
 	swapped, err := s.CompareAndSwap(ctx, "visits", []byte("41"), []byte("42"))
 	if err != nil {
 		log.Fatal(err)

@@ -41,3 +41,60 @@ func Example() {
 	// users:42
 	// true
 }
+
+func ExampleNew_nested() {
+	ctx := context.Background()
+
+	backend := memory.New(nil)
+	defer backend.Close()
+
+	// A namespace of a namespace stores its keys under both prefixes.
+	tenant, _ := namespace.New(backend, "tenant-7/")
+	users, _ := namespace.New(tenant, "users/")
+
+	_ = users.Put(ctx, "42", []byte("ann"))
+	_ = tenant.Put(ctx, "plan", []byte("pro"))
+
+	// The outer namespace lists the inner one's keys, as a directory
+	// lists its subdirectories.
+	for _, s := range []kv.Store{backend, tenant, users} {
+		for key, err := range kv.Keys(ctx, s, "") {
+			if err != nil {
+				panic(err)
+			}
+
+			fmt.Println(key)
+		}
+
+		fmt.Println("--")
+	}
+
+	// Output:
+	// tenant-7/plan
+	// tenant-7/users/42
+	// --
+	// plan
+	// users/42
+	// --
+	// 42
+	// --
+}
+
+func ExampleValidatePrefix() {
+	for _, prefix := range []string{"app:", "app", "my app/"} {
+		fmt.Println(namespace.ValidatePrefix(prefix))
+	}
+
+	// Output:
+	// <nil>
+	// namespace: invalid prefix "app": the last byte 'p' is a letter or digit, so the namespace could overlap one with a longer prefix; end the prefix with a separator such as ':' or '/'
+	// namespace: invalid prefix: kv: invalid key "my app/": byte 0x20 at offset 2 is not printable ASCII ('!' to '~')
+}
+
+func ExampleMaxKeyLen() {
+	// The stored key, prefix included, must fit kv.MaxKeyLen.
+	fmt.Println(namespace.MaxKeyLen("tenant-7/"))
+
+	// Output:
+	// 241
+}
