@@ -81,4 +81,21 @@
 // A Store is safe for concurrent use. Close waits for the calls in flight,
 // abandoned ones included, each of which the client's timeout bounds for
 // every network step; later calls return kv.ErrClosed.
+//
+// # Opening by URL
+//
+// Importing this package registers the "memcache" scheme with kv.Open:
+//
+//	memcache://host1:11211,host2:11211?timeout=1s&max_idle=8&namespace=app:&max_item_size=2m
+//	memcache:///run/memcached/memcached.sock
+//
+// The host lists the servers, and a server without a port uses 11211. A URL
+// with no host names the path of a Unix socket. The query options set the
+// Options fields: timeout (a Go duration such as "250ms"), max_idle
+// (MaxIdleConns), namespace, and max_item_size (bytes, or with a k or m
+// suffix for KiB or MiB, as memcached's -I takes them). An unknown or
+// repeated option, a user name or password (memcached's text protocol has
+// no authentication) or a fragment fails with kv.ErrInvalidURL. Go's URL
+// parser rejects an IPv6 literal in a list of several servers, so such a
+// list needs New.
 package memcache
