@@ -3,7 +3,11 @@
 //
 // Open a file with [Open], or build a store on a *bbolt.DB you opened with
 // [New]. Importing the package also registers the "bolt" URL scheme with
-// kv.Open, as in "bolt:///var/lib/app.db?timeout=2s&bucket=sessions".
+// kv.Open, as in "bolt:///var/lib/app.db?timeout=2s&bucket=sessions". Three
+// slashes start an absolute path, while "bolt://data/app.db" and
+// "bolt:data/app.db" name a path relative to the working directory. The
+// query may set timeout (Options.OpenTimeout, a Go duration) and bucket
+// (Options.Bucket). Any other option fails with kv.ErrInvalidURL.
 //
 // # Guarantees
 //
