@@ -49,8 +49,9 @@
 // [Store.Keys] uses SCAN with a MATCH pattern, never KEYS, so it does not
 // block the server. The bytes '*', '?', '[', ']' and '\' in the namespace
 // and prefix are escaped, so listing "a*" never yields "ab". On a Cluster
-// it scans every master, and on a Ring every shard. See Store.Keys for the exactly-once rule and its
-// cost.
+// it scans every master, and on a Ring every shard. Each key is yielded at
+// most once, and a key that exists for the whole listing is yielded unless
+// Cluster slots move during it. [Store.Keys] gives the memory this costs.
 //
 // # Atomic writes and batches
 //
