@@ -11,8 +11,9 @@ import (
 	"github.com/anykv/anykv/kv/metrics"
 )
 
-// progressInterval is how often prune prints a progress line.
-const progressInterval = time.Second
+// progressInterval is how often prune prints a progress line. Tests
+// shorten it.
+var progressInterval = time.Second
 
 // runPrune removes expired entries in the way the store allows, and
 // prints progress to stderr every progressInterval while it runs.
