@@ -118,6 +118,7 @@ type workload struct {
 
 var workloads = []workload{
 	{"get-hit", true, benchGetHit},
+	{"get-hit-cancelable-ctx", false, benchGetHitCancelable},
 	{"get-miss", false, benchGetMiss},
 	{"put", true, benchPut},
 	{"put-ttl", true, benchPutTTL},
@@ -160,7 +161,20 @@ func BenchmarkKV(b *testing.B) {
 }
 
 func benchGetHit(b *testing.B, s subject, value []byte) {
-	ctx := context.Background()
+	getHits(b, context.Background(), s, value)
+}
+
+// benchGetHitCancelable reads with a context that can be cancelled, as
+// an HTTP request's is, so that implementations that watch the context
+// pay for it.
+func benchGetHitCancelable(b *testing.B, s subject, value []byte) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	getHits(b, ctx, s, value)
+}
+
+func getHits(b *testing.B, ctx context.Context, s subject, value []byte) {
 	keys := makeKeys("hit:", keyCount)
 	fill(b, s, keys, value)
 
