@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sync"
 	"time"
@@ -260,7 +261,7 @@ func (s *Store) PutTTL(ctx context.Context, key string, value []byte, ttl time.D
 		return err
 	}
 
-	if err := kv.ValidateTTL(ttl); err != nil {
+	if err := validateTTL(key, ttl); err != nil {
 		return err
 	}
 
@@ -384,6 +385,15 @@ func checkCall(ctx context.Context, key string) error {
 	}
 
 	return kv.ValidateKey(key)
+}
+
+// validateTTL is kv.ValidateTTL with the key named in the error.
+func validateTTL(key string, ttl time.Duration) error {
+	if err := kv.ValidateTTL(ttl); err != nil {
+		return fmt.Errorf("memory: key %s: %w", kv.QuoteKey(key), err)
+	}
+
+	return nil
 }
 
 // clone returns a copy of b that is never nil, so that an empty value stays
