@@ -46,6 +46,11 @@ func TestBoltListDefaultStore(t *testing.T) {
 		t.Errorf("list --subject bob = %+v, want only bob's token", bob)
 	}
 
+	alice := listJSON(t, file.dir, "--subject", "alice")
+	if len(alice) != 2 || alice[0].ID != f.pair.AccessClaims.ID || alice[1].ID != f.pair.RefreshClaims.ID {
+		t.Errorf("list --subject alice = %+v, want her access token, then her refresh token", alice)
+	}
+
 	if none := listJSON(t, file.dir, "--subject", "nobody"); len(none) != 0 {
 		t.Errorf("list --subject nobody = %+v, want none", none)
 	}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/anykv/anykv/jwtrevoke"
@@ -18,6 +21,12 @@ func runList(ctx context.Context, env *environment, _ []string) error {
 
 	if env.subject != "" {
 		infos, err = env.tracker.ListSubject(ctx, env.subject)
+
+		// ListSubject orders by issue time alone, which leaves the two
+		// tokens of a pair in any order. Put them in the order of List.
+		slices.SortStableFunc(infos, func(a, b jwtrevoke.TokenInfo) int {
+			return cmp.Or(a.Issued.Compare(b.Issued), cmp.Compare(a.Type, b.Type), strings.Compare(a.ID, b.ID))
+		})
 	} else {
 		infos, err = env.tracker.List(ctx)
 	}
