@@ -120,7 +120,7 @@ func ExampleStore_PutTTL() {
 	}
 
 	// Output:
-	// kv: invalid TTL: 0s, a TTL must be greater than zero
+	// memory: key "otp:7": kv: invalid TTL: 0s, a TTL must be greater than zero
 	// expired
 }
 
