@@ -64,7 +64,7 @@ func Open(path string, opts *Options) (*Store, error) {
 
 	db, err := bbolt.Open(path, o.Mode, &bbolt.Options{Timeout: timeout})
 	if errors.Is(err, bbolt.ErrTimeout) {
-		return nil, fmt.Errorf("bolt: open %s: %w: timed out after %v waiting for the lock that another process or handle holds; close the other handle or raise Options.OpenTimeout", path, ErrLocked, max(o.OpenTimeout, 0))
+		return nil, fmt.Errorf("%w: %s: timed out after %v waiting for the lock that another process or handle holds; close the other handle or raise Options.OpenTimeout", ErrLocked, path, max(o.OpenTimeout, 0))
 	}
 
 	if err != nil {
