@@ -151,6 +151,20 @@
 // func(http.Handler) http.Handler, so it works with http.ServeMux and with
 // routers such as chi and gorilla/mux that accept that form.
 //
+// [Tracker.RevocationHandler] (RFC 7009) and [Tracker.IntrospectionHandler]
+// (RFC 7662) are opt-in endpoints, each behind a [ClientAuthFunc] the caller
+// supplies. Revocation answers 200 for a token that is unknown, invalid,
+// expired or already revoked, as RFC 7009 requires, and 503 when the store
+// write fails, never 200. Introspection answers exactly {"active":false}
+// for every token Check rejects.
+//
+// # Administration
+//
+// [NewAdmin] builds a Tracker without keys for tools that list, revoke and
+// prune but never verify: it rejects every token. [Tracker.List] and
+// [Tracker.Stats] walk the whole namespace and need a store that can list
+// keys.
+//
 // # Concurrency
 //
 // A Tracker is safe for concurrent use, and several Trackers in one or

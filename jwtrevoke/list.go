@@ -123,7 +123,7 @@ func (t *Tracker) ListSubject(ctx context.Context, subject string) ([]TokenInfo,
 		return nil, err
 	}
 
-	slices.SortFunc(infos, func(a, b TokenInfo) int { return a.Issued.Compare(b.Issued) })
+	slices.SortFunc(infos, compareTokenInfo)
 
 	return infos, nil
 }
