@@ -156,6 +156,16 @@ func (c Claims) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes a flat JSON object. An unknown "typ" or a
 // non-integer "iat_ns" is an error, so such a token fails verification.
 func (c *Claims) UnmarshalJSON(data []byte) error {
+	if decodeKnownClaims(data, c) {
+		return nil
+	}
+
+	return decodeAllClaims(data, c)
+}
+
+// decodeAllClaims decodes any claims object, the ones that go to Extra
+// included.
+func decodeAllClaims(data []byte, c *Claims) error {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return err
