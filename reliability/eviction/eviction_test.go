@@ -260,7 +260,7 @@ func TestRedisMaxmemoryPolicies(t *testing.T) {
 				t.Errorf("noeviction lost entries: %v", o)
 			}
 
-			// A full server refuses the revocation, and Revoke says so.
+			// A full server rejects the revocation, and Revoke returns an error.
 			_, claims := issue(t, set.denylist, "late")
 
 			if err := set.denylist.Revoke(ctx, claims.ID); !errors.Is(err, jwtrevoke.ErrStoreUnavailable) {
@@ -315,7 +315,7 @@ func fillMemcached(t *testing.T, addr string, n int) {
 		fmt.Fprintf(w, "set filler-%040d 0 0 %d noreply\r\n%s\r\n", i, len(value), value)
 	}
 
-	// A final command with a reply tells when the server read them all.
+	// The reply to a final command shows that the server read them all.
 	fmt.Fprintf(w, "version\r\n")
 
 	if err := w.Flush(); err != nil {

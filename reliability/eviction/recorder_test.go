@@ -36,7 +36,7 @@ func (r *recorder) note(key string) {
 	}
 }
 
-// take returns the keys written since the last call and forgets them.
+// take returns the keys written since the last call and clears the list.
 func (r *recorder) take() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()

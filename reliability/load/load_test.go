@@ -345,10 +345,10 @@ func (h *history) mustReject(tok *token, start int64) string {
 }
 
 // mustAccept reports whether a check that returned at end must have
-// accepted tok: it was issued alone (no rotation family, which reuse
-// detection may revoke), no Revoke of it had started, and each
-// RevokeSubject of its subject either returned before the token was
-// issued or started after the check.
+// accepted tok. That holds when tok was issued alone, outside a rotation
+// family that reuse detection may revoke, and no Revoke of it had
+// started. Each RevokeSubject of its subject must also have returned
+// before the token was issued or started after the check.
 func (h *history) mustAccept(tok *token, end int64) bool {
 	if tok.family != "" {
 		return false
