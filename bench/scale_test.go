@@ -114,7 +114,7 @@ type scaleBackend struct {
 	waitExpiry time.Duration
 
 	// usedBytes returns the bytes the store's data takes inside its
-	// file, or nil where size says it all.
+	// file, or is nil where size is the only measure.
 	usedBytes func(t *testing.T) int64
 
 	// reclaim gets rid of the expired entries, all of them or as many as

@@ -76,6 +76,7 @@ var backends = []backend{
 		{"gokv", func(tb testing.TB) subject {
 			return gokvStore{gokvsyncmap.NewStore(gokvsyncmap.Options{Codec: copyCodec{}})}
 		}},
+		{"gokv-json", func(tb testing.TB) subject { return gokvStore{gokvsyncmap.NewStore(gokvsyncmap.DefaultOptions)} }},
 	}},
 	{"bolt", []opener{
 		{"raw", func(tb testing.TB) subject { return openRawBolt(tb) }},

@@ -14,7 +14,7 @@ import (
 
 // chartImpls are the implementations drawn in the ratio chart, each as a
 // ratio to the raw client.
-var chartImpls = []string{"anykv", "gokv", "gofiber"}
+var chartImpls = []string{"anykv", "gokv", "gokv-json", "gofiber"}
 
 // maxChartRatio caps the bars, so that one slow peer does not squash the
 // rest. A longer bar ends at the cap, and the tables give its value.

@@ -109,7 +109,7 @@ func Memcached(tb testing.TB) string {
 			"-m", strconv.Itoa(memcachedMemoryMB),
 		}
 
-		// memcached refuses to run as root unless told which user to be.
+		// memcached exits when started as root without -u naming a user.
 		if os.Geteuid() == 0 {
 			args = append(args, "-u", "root")
 		}
