@@ -33,6 +33,11 @@ fi
 echo "test.sh: go test -race"
 go test -race -count=1 -timeout 30m ./...
 
+# The router examples are a module of their own, so that anykv does not
+# depend on chi or gorilla/mux; ./... above does not reach them.
+echo "test.sh: go test -race in examples/routers"
+(cd examples/routers && go vet ./... && go test -race -count=1 ./...)
+
 if [ -f scripts/fuzz.sh ]; then
   echo "test.sh: short fuzz runs"
   bash scripts/fuzz.sh 5s
