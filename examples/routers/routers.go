@@ -22,7 +22,7 @@ func hello(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "hello %s", claims.Subject)
 }
 
-// ServeMux protects GET /hello of a standard library mux.
+// ServeMux returns an http.ServeMux whose GET /hello route is behind protect.
 func ServeMux(protect func(http.Handler) http.Handler) http.Handler {
 	m := http.NewServeMux()
 	m.Handle("GET /hello", protect(http.HandlerFunc(hello)))
@@ -30,8 +30,8 @@ func ServeMux(protect func(http.Handler) http.Handler) http.Handler {
 	return m
 }
 
-// Chi protects GET /hello of a chi router, with the middleware installed
-// by chi's Use.
+// Chi returns a chi router whose GET /hello route is behind protect,
+// installed with chi's Use.
 func Chi(protect func(http.Handler) http.Handler) http.Handler {
 	r := chi.NewRouter()
 	r.Use(protect)
@@ -40,8 +40,8 @@ func Chi(protect func(http.Handler) http.Handler) http.Handler {
 	return r
 }
 
-// Gorilla protects GET /hello of a gorilla/mux router, with the middleware
-// installed by its Use.
+// Gorilla returns a gorilla/mux router whose GET /hello route is behind
+// protect, installed with the router's Use.
 func Gorilla(protect func(http.Handler) http.Handler) http.Handler {
 	r := mux.NewRouter()
 	r.Use(protect)
