@@ -48,8 +48,12 @@ const (
 const phaseTimeout = 60 * time.Second
 
 // recoveryLimit is how soon after the server serves again a check must
-// succeed, without restarting the process.
-const recoveryLimit = time.Second
+// succeed, without restarting the process. A second would do for
+// memcached, whose client dials on demand. But once as many dials as its
+// pool size failed in a row, go-redis v9.17 stops dialing for requests
+// and probes the server from one goroutine once a second, so recovery
+// from a Redis outage takes up to a second plus a dial and a command.
+const recoveryLimit = 1500 * time.Millisecond
 
 // server is a test server that an outage stops and starts again.
 type server interface {
