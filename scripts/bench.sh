@@ -12,6 +12,8 @@
 #   ANYKV_BENCH_SCALE  tokens for the scale test, such as 1000000; when
 #                      unset, the page keeps the scale results of the last
 #                      run that set it (bench/results/scale.json)
+#   REPORT_ONLY=1      run nothing and rewrite the page from the results
+#                      kept in bench/results
 #
 # redis-server and memcached must be installed; as root, the script
 # installs them from Debian's packages, as scripts/test.sh does.
@@ -44,6 +46,8 @@ mkdir -p "$results"
 echo "bench.sh: building the benchmark binary and benchstat"
 (cd bench && go test -c -o "$tmp/bench.test" .)
 (cd bench && GOBIN="$tmp" go install "golang.org/x/perf/cmd/benchstat@$benchstat_version")
+
+if [ "${REPORT_ONLY:-}" != 1 ]; then
 
 {
   echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores visible to Go (GOMAXPROCS $(nproc))"
@@ -84,6 +88,8 @@ for profile in \
     echo
   } >> "$results/profiles.txt"
 done
+
+fi
 
 "$tmp/benchstat" -table .name -col /impl "$results/bench.txt" > "$results/benchstat.txt"
 

@@ -165,10 +165,9 @@ func drawLatencyChart(results []scaleResult, path string) error {
 	p.Y.Label.Text = "latency (µs)"
 	p.Y.Min = 0
 	p.Legend.Top = true
-	p.Legend.Left = true
 
-	i := 0
-	for _, r := range results {
+	highest := 0.0
+	for i, r := range results {
 		for _, stat := range []string{"p50", "p99"} {
 			xys := make(plotter.XYs, len(r.Latency))
 			for j, pt := range r.Latency {
@@ -184,6 +183,10 @@ func drawLatencyChart(results []scaleResult, path string) error {
 				return err
 			}
 
+			for _, xy := range xys {
+				highest = max(highest, xy.Y)
+			}
+
 			line.Color = plotutil.Color(i)
 			points.Color = plotutil.Color(i)
 			if stat == "p99" {
@@ -192,9 +195,11 @@ func drawLatencyChart(results []scaleResult, path string) error {
 
 			p.Add(line, points)
 			p.Legend.Add(r.Backend+" "+stat, line, points)
-			i++
 		}
 	}
+
+	// Headroom above the highest point keeps the legend clear of the lines.
+	p.Y.Max = highest * 1.4
 
 	return p.Save(7*vg.Inch, 4.5*vg.Inch, path)
 }
