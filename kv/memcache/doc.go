@@ -50,9 +50,11 @@
 // # Time to live
 //
 // memcached counts time in whole seconds, on a clock that ticks once a
-// second, so an item can expire up to a second before its nominal time.
-// PutTTL therefore rounds the TTL up to whole seconds and adds one: the
-// entry is readable for at least the TTL and gone within the TTL plus 2 s.
+// second, so an item can expire up to a second before its nominal time,
+// and more when the server is too busy to update its clock on time.
+// PutTTL therefore rounds the TTL up to whole seconds and adds two: the
+// entry is readable for at least the TTL unless the server's clock runs
+// more than a second late, and gone within the rounded-up TTL plus 2 s.
 // memcached reads an expiry above 30 days as an absolute Unix time, so
 // longer TTLs are sent as one, and their accuracy then also depends on the
 // server's clock agreeing with the client's. An expiry beyond what the

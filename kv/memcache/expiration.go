@@ -12,14 +12,26 @@ import (
 // from now (30 days). It reads a larger one as an absolute Unix time.
 const maxRelativeExpiration = 30 * 24 * 60 * 60
 
+// relativePadding is the number of seconds added to a relative expiry. One
+// covers the lag of memcached's once-a-second clock. The second covers a
+// clock update that runs late on a loaded machine, which with one second
+// alone expired entries up to a tenth of a second early in our test runs.
+// An entry with a whole-second TTL is then gone at most 2 s late.
+//
+// NOTE: a server whose clock update runs more than a second late can
+// still expire an entry early, by the excess.
+const relativePadding = 2
+
 // expiration converts ttl to the expiry field of a memcached item written
 // at now.
 //
-// The TTL is rounded up to whole seconds and one second is added, because
-// memcached's clock ticks once a second and an item could otherwise expire
-// up to a second early. Up to 30 days the result is relative seconds, and
+// The TTL is rounded up to whole seconds and relativePadding is added,
+// because memcached measures a relative expiry from its own clock, which
+// ticks once a second and so lags real time by up to a second, more when
+// the server is busy. Up to 30 days the result is relative seconds, and
 // above that it is the absolute Unix time now + ttl, rounded up, plus one
-// second. A TTL that is not positive, or whose expiry does not fit the
+// second: memcached compares an absolute time with its lagging clock, so it
+// never expires one early. A TTL that is not positive, or whose expiry does not fit the
 // protocol's signed 32-bit field, fails with kv.ErrInvalidTTL.
 func expiration(ttl time.Duration, now time.Time) (int32, error) {
 	if err := kv.ValidateTTL(ttl); err != nil {
@@ -31,13 +43,8 @@ func expiration(ttl time.Duration, now time.Time) (int32, error) {
 		seconds++
 	}
 
-	// NOTE: the padding second assumes memcached's clock timer fires on
-	// time. A server too busy to run it lets its clock lag further, and
-	// items written during that lag can expire early by the extra lag.
-	seconds++
-
-	if seconds <= maxRelativeExpiration {
-		return int32(seconds), nil
+	if seconds+relativePadding <= maxRelativeExpiration {
+		return int32(seconds + relativePadding), nil
 	}
 
 	deadline := now.Add(ttl)
