@@ -18,8 +18,13 @@ func TestMain(m *testing.M) { servers.Main(m) }
 
 const (
 	// keyCount is how many distinct keys the read and write workloads
-	// cycle through.
+	// cycle through, except on bbolt.
 	keyCount = 1000
+
+	// boltKeyCount replaces keyCount on bbolt, whose peers write one synced
+	// transaction per key, so that filling the store before each run stays
+	// short. The B+tree of either count is two levels deep.
+	boltKeyCount = 100
 
 	// listCount is how many keys the listing workload lists, next to
 	// listOtherCount keys with another prefix that it must skip.
@@ -62,10 +67,25 @@ func makeValue(size int) []byte {
 	return bytes.Repeat([]byte("v"), size)
 }
 
-// fill writes value under every key with writers goroutines, so that
+// bulkLoader is an implementation that can write many keys in one
+// transaction, which fill uses to set up a benchmark faster.
+type bulkLoader interface {
+	bulkPut(keys []string, value []byte) error
+}
+
+// fill writes value under every key: in one transaction where the
+// implementation can, and otherwise with writers goroutines, so that
 // backends whose writes wait for a disk sync fill up fast.
 func fill(tb testing.TB, s subject, keys []string, value []byte) {
 	tb.Helper()
+
+	if l, ok := s.(bulkLoader); ok {
+		if err := l.bulkPut(keys, value); err != nil {
+			tb.Fatalf("fill: %v", err)
+		}
+
+		return
+	}
 
 	var (
 		next     atomic.Int64
@@ -101,10 +121,6 @@ func fill(tb testing.TB, s subject, keys []string, value []byte) {
 	}
 }
 
-// syncsEachWrite marks implementations that write one synced bbolt
-// transaction for each key, even when many goroutines write at once.
-type syncsEachWrite interface{ syncsEachWrite() }
-
 // workload is one operation measured on every implementation.
 type workload struct {
 	name string
@@ -113,7 +129,7 @@ type workload struct {
 	// smallest value only.
 	sized bool
 
-	run func(b *testing.B, s subject, value []byte)
+	run func(b *testing.B, s subject, keys int, value []byte)
 }
 
 var workloads = []workload{
@@ -148,9 +164,14 @@ func BenchmarkKV(b *testing.B) {
 							}})
 						}
 
+						keys := keyCount
+						if be.name == "bolt" {
+							keys = boltKeyCount
+						}
+
 						for _, o := range impls {
 							b.Run("impl="+o.impl, func(b *testing.B) {
-								w.run(b, o.open(b), makeValue(size))
+								w.run(b, o.open(b), keys, makeValue(size))
 							})
 						}
 					})
@@ -160,95 +181,90 @@ func BenchmarkKV(b *testing.B) {
 	}
 }
 
-func benchGetHit(b *testing.B, s subject, value []byte) {
-	getHits(b, context.Background(), s, value)
+func benchGetHit(b *testing.B, s subject, n int, value []byte) {
+	getHits(b, context.Background(), s, n, value)
 }
 
 // benchGetHitCancelable reads with a context that can be cancelled, as
 // an HTTP request's is, so that implementations that watch the context
 // pay for it.
-func benchGetHitCancelable(b *testing.B, s subject, value []byte) {
+func benchGetHitCancelable(b *testing.B, s subject, n int, value []byte) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	getHits(b, ctx, s, value)
+	getHits(b, ctx, s, n, value)
 }
 
-func getHits(b *testing.B, ctx context.Context, s subject, value []byte) {
-	keys := makeKeys("hit:", keyCount)
+func getHits(b *testing.B, ctx context.Context, s subject, n int, value []byte) {
+	keys := makeKeys("hit:", n)
 	fill(b, s, keys, value)
 
 	b.ReportAllocs()
 	b.ResetTimer()
 
 	for i := range b.N {
-		got, found, err := s.get(ctx, keys[i%keyCount])
+		got, found, err := s.get(ctx, keys[i%n])
 		if err != nil || !found || len(got) != len(value) {
-			b.Fatalf("get %q: %d bytes, found %v, error %v; want %d bytes", keys[i%keyCount], len(got), found, err, len(value))
+			b.Fatalf("get %q: %d bytes, found %v, error %v; want %d bytes", keys[i%n], len(got), found, err, len(value))
 		}
 	}
 }
 
-func benchGetMiss(b *testing.B, s subject, value []byte) {
+func benchGetMiss(b *testing.B, s subject, n int, value []byte) {
 	ctx := context.Background()
-	fill(b, s, makeKeys("hit:", keyCount), value)
-	keys := makeKeys("miss:", keyCount)
+	fill(b, s, makeKeys("hit:", n), value)
+	keys := makeKeys("miss:", n)
 
 	b.ReportAllocs()
 	b.ResetTimer()
 
 	for i := range b.N {
-		_, found, err := s.get(ctx, keys[i%keyCount])
+		_, found, err := s.get(ctx, keys[i%n])
 		if err != nil || found {
-			b.Fatalf("get absent key %q: found %v, error %v", keys[i%keyCount], found, err)
+			b.Fatalf("get absent key %q: found %v, error %v", keys[i%n], found, err)
 		}
 	}
 }
 
-func benchPut(b *testing.B, s subject, value []byte) {
+func benchPut(b *testing.B, s subject, n int, value []byte) {
 	ctx := context.Background()
-	keys := makeKeys("put:", keyCount)
+	keys := makeKeys("put:", n)
 
 	b.ReportAllocs()
 	b.ResetTimer()
 
 	for i := range b.N {
-		if err := s.put(ctx, keys[i%keyCount], value); err != nil {
-			b.Fatalf("put %q: %v", keys[i%keyCount], err)
+		if err := s.put(ctx, keys[i%n], value); err != nil {
+			b.Fatalf("put %q: %v", keys[i%n], err)
 		}
 	}
 }
 
-func benchPutTTL(b *testing.B, s subject, value []byte) {
+func benchPutTTL(b *testing.B, s subject, n int, value []byte) {
 	t, ok := s.(ttlPutter)
 	if !ok {
 		b.Skip("no put with TTL")
 	}
 
 	ctx := context.Background()
-	keys := makeKeys("ttl:", keyCount)
+	keys := makeKeys("ttl:", n)
 
 	b.ReportAllocs()
 	b.ResetTimer()
 
 	for i := range b.N {
-		if err := t.putTTL(ctx, keys[i%keyCount], value, benchTTL); err != nil {
-			b.Fatalf("put %q with TTL: %v", keys[i%keyCount], err)
+		if err := t.putTTL(ctx, keys[i%n], value, benchTTL); err != nil {
+			b.Fatalf("put %q with TTL: %v", keys[i%n], err)
 		}
 	}
 }
 
-// benchDelete deletes existing keys: it refills a round of keys, with the
-// timer stopped, whenever the previous round is used up. Rounds are
-// smaller on bbolt, whose peers write one synced transaction per key.
-func benchDelete(b *testing.B, s subject, value []byte) {
+// benchDelete deletes existing keys: it refills the n keys, with the timer
+// stopped, whenever the previous round has deleted them all.
+func benchDelete(b *testing.B, s subject, n int, value []byte) {
 	ctx := context.Background()
 
-	round := keyCount
-	if _, ok := s.(syncsEachWrite); ok {
-		round = 64
-	}
-
+	round := n
 	keys := makeKeys("del:", round)
 
 	b.ReportAllocs()
@@ -267,7 +283,7 @@ func benchDelete(b *testing.B, s subject, value []byte) {
 	}
 }
 
-func benchList(b *testing.B, s subject, value []byte) {
+func benchList(b *testing.B, s subject, n int, value []byte) {
 	l, ok := s.(prefixCounter)
 	if !ok {
 		b.Skip("no listing by prefix")
@@ -291,7 +307,7 @@ func benchList(b *testing.B, s subject, value []byte) {
 // benchConcurrentPut runs writers goroutines that each overwrite keys of
 // their own. ns/op is wall time divided by all writes, the inverse of
 // throughput.
-func benchConcurrentPut(b *testing.B, s subject, value []byte) {
+func benchConcurrentPut(b *testing.B, s subject, n int, value []byte) {
 	var id atomic.Int64
 
 	b.SetParallelism((writers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
@@ -300,7 +316,7 @@ func benchConcurrentPut(b *testing.B, s subject, value []byte) {
 
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
-		keys := makeKeys("w"+strconv.Itoa(int(id.Add(1)))+":", keyCount/writers)
+		keys := makeKeys("w"+strconv.Itoa(int(id.Add(1)))+":", max(n/writers, 1))
 
 		for i := 0; pb.Next(); i++ {
 			key := keys[i%len(keys)]
@@ -312,9 +328,9 @@ func benchConcurrentPut(b *testing.B, s subject, value []byte) {
 	})
 }
 
-func benchGetMany(b *testing.B, s subject, value []byte) {
+func benchGetMany(b *testing.B, s subject, n int, value []byte) {
 	ctx := context.Background()
-	keys := makeKeys("many:", keyCount)
+	keys := makeKeys("many:", n)
 	fill(b, s, keys, value)
 
 	getMany := func(ctx context.Context, batch []string) ([][]byte, error) {
@@ -338,7 +354,7 @@ func benchGetMany(b *testing.B, s subject, value []byte) {
 	b.ResetTimer()
 
 	for i := range b.N {
-		start := (i * batchSize) % (keyCount - batchSize)
+		start := (i * batchSize) % (n - batchSize)
 		batch := keys[start : start+batchSize]
 
 		values, err := getMany(ctx, batch)

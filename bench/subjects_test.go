@@ -325,6 +325,19 @@ func (s rawBolt) delete(_ context.Context, key string) error {
 	})
 }
 
+func (s rawBolt) bulkPut(keys []string, value []byte) error {
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(rawBucket)
+		for _, key := range keys {
+			if err := b.Put([]byte(key), bytes.Clone(value)); err != nil {
+				return err
+			}
+		}
+
+		return nil
+	})
+}
+
 func (s rawBolt) countPrefix(_ context.Context, prefix string) (int, error) {
 	var keys []string
 	err := s.db.View(func(tx *bbolt.Tx) error {
@@ -383,13 +396,8 @@ func openGokvBolt(tb testing.TB) subject {
 	}
 	closeOnCleanup(tb, "gokv bbolt store", s.Close)
 
-	return gokvBolt{gokvStore{s}}
+	return gokvStore{s}
 }
-
-type gokvBolt struct{ gokvStore }
-
-func (rawBolt) syncsEachWrite()  {}
-func (gokvBolt) syncsEachWrite() {}
 
 // Redis. Every open flushes the shared server first, so each benchmark
 // starts from an empty database.

@@ -174,6 +174,7 @@ func startOnPort(binary string, port int, args func(dir string, port int) []stri
 	cmd := exec.Command(binary, args(dir, port)...)
 	cmd.Dir = dir
 	cmd.Stderr = os.Stderr
+	stopWithParent(cmd)
 
 	if err := cmd.Start(); err != nil {
 		_ = os.RemoveAll(dir)

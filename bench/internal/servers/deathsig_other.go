@@ -1,0 +1,10 @@
+//go:build !linux
+
+package servers
+
+import "os/exec"
+
+// stopWithParent does nothing where the kernel cannot tie a child's life to
+// its parent's; a server left behind by a killed binary must be stopped by
+// hand there.
+func stopWithParent(*exec.Cmd) {}
