@@ -327,3 +327,39 @@ func fillMemcached(t *testing.T, addr string, n int) {
 		t.Fatalf("memcached after the filler: %q, %v", reply, err)
 	}
 }
+
+// TestRedisRestartWithoutPersistence restarts a Redis server that keeps
+// nothing on disk: it comes back empty, like memcached.
+func TestRedisRestartWithoutPersistence(t *testing.T) {
+	srv := testserver.StartRedis(t, testserver.RedisConfig{Args: []string{"--save", "", "--appendonly", "no"}})
+	store := harness.OpenRedis(t, srv.Addr())
+	set := newRevokedSet(t, store)
+
+	srv.Restart(t)
+
+	// The client reconnects on its own; poll until a read goes through.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := store.Get(context.Background(), "probe")
+		if errors.Is(err, kv.ErrNotFound) {
+			break
+		}
+
+		if time.Now().After(deadline) {
+			t.Fatalf("Redis not readable after the restart: %v", err)
+		}
+
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	o := set.count(t)
+	t.Logf("redis without persistence, restarted: %v", o)
+
+	if o.trackAllRevokedAccepted != 0 {
+		t.Errorf("%d revoked track-all tokens accepted after the restart, want 0", o.trackAllRevokedAccepted)
+	}
+
+	if o.denylistRevokedAccepted != tokensPerKind || o.trackAllValidRejected != tokensPerKind {
+		t.Errorf("the restart kept some entries, so the server persisted after all: %v", o)
+	}
+}
