@@ -9,6 +9,7 @@ import (
 
 func (s *suite) testClose(t *testing.T) {
 	t.Run("AfterClose", s.testCloseAfterClose)
+	t.Run("IteratorAfterClose", s.testCloseIteratorAfterClose)
 	t.Run("Twice", s.testCloseTwice)
 }
 
@@ -38,6 +39,44 @@ func (s *suite) testCloseAfterClose(t *testing.T) {
 		if errors.Is(err, kv.ErrNotFound) {
 			t.Errorf("%s after Close = %v, which also matches kv.ErrNotFound", op.name, err)
 		}
+	}
+}
+
+// testCloseIteratorAfterClose checks that a Keys iterator built before
+// Close and ranged over after it yields kv.ErrClosed rather than keys.
+func (s *suite) testCloseIteratorAfterClose(t *testing.T) {
+	f := s.open(t)
+	l := f.lister()
+
+	key := f.key("listed")
+	f.put(key, []byte("v"))
+
+	seq := l.Keys(f.ctx, f.prefix)
+
+	if err := f.store.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	var (
+		yielded []string
+		lastErr error
+	)
+
+	for k, err := range seq {
+		if err != nil {
+			lastErr = err
+			break
+		}
+
+		yielded = append(yielded, k)
+	}
+
+	if len(yielded) > 0 {
+		t.Errorf("Keys built before Close yielded %q after Close, want no keys", yielded)
+	}
+
+	if !errors.Is(lastErr, kv.ErrClosed) {
+		t.Errorf("Keys built before Close ended with %v after Close, want an error matching kv.ErrClosed", lastErr)
 	}
 }
 

@@ -196,7 +196,7 @@ func TestOneSecondTTLNeverEarly(t *testing.T) {
 
 	wg.Wait()
 
-	t.Logf("%d keys with a 1 s TTL lived from %v to %v after PutTTL returned", keys, shortest, longest)
+	t.Logf("%d keys with a 1 s TTL lived from %v to %v after PutTTL was called", keys, shortest, longest)
 
 	for _, failure := range failures {
 		t.Error(failure)

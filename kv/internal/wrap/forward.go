@@ -78,13 +78,27 @@ func (f *Forward) PutTTL(ctx context.Context, key string, value []byte, ttl time
 	return f.Inner.(kv.TTLStore).PutTTL(ctx, key, value, ttl)
 }
 
-// Keys passes the call to Inner.
+// Keys passes the call to Inner. It checks for Close when the iteration
+// starts and before each key, not only when Keys is called, because a
+// caller may build the iterator before closing the wrapper and range over
+// it after.
 func (f *Forward) Keys(ctx context.Context, prefix string) iter.Seq2[string, error] {
-	if err := f.Check(ctx); err != nil {
-		return ErrorSeq(err)
-	}
+	return func(yield func(string, error) bool) {
+		if err := f.Check(ctx); err != nil {
+			yield("", err)
+			return
+		}
 
-	return f.Inner.(kv.Lister).Keys(ctx, prefix)
+		for key, err := range f.Inner.(kv.Lister).Keys(ctx, prefix) {
+			if err == nil && f.closed.Load() {
+				err = kv.ErrClosed
+			}
+
+			if !yield(key, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // PutIfAbsent passes the call to Inner.
