@@ -25,7 +25,7 @@ func (s *Store) PutIfAbsentTTL(ctx context.Context, key string, value []byte, tt
 		return false, err
 	}
 
-	if err := validateTTL(key, ttl); err != nil {
+	if err := s.validateTTL(key, ttl); err != nil {
 		return false, err
 	}
 
@@ -73,7 +73,7 @@ func (s *Store) CompareAndSwapTTL(ctx context.Context, key string, oldValue, new
 		return false, err
 	}
 
-	if err := validateTTL(key, ttl); err != nil {
+	if err := s.validateTTL(key, ttl); err != nil {
 		return false, err
 	}
 

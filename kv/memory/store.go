@@ -132,8 +132,9 @@ func (s *Store) now() int64 {
 }
 
 // deadlineAfter returns the deadline for an entry written now with ttl,
-// which must be positive. A deadline that would overflow becomes the
-// largest representable one, about 292 years after New.
+// which validateTTL accepted. The clock may have moved on since, so a
+// deadline that would overflow by those nanoseconds becomes the largest
+// representable one.
 func (s *Store) deadlineAfter(ttl time.Duration) int64 {
 	now := s.now()
 	if int64(ttl) > math.MaxInt64-now {
@@ -261,7 +262,7 @@ func (s *Store) PutTTL(ctx context.Context, key string, value []byte, ttl time.D
 		return err
 	}
 
-	if err := validateTTL(key, ttl); err != nil {
+	if err := s.validateTTL(key, ttl); err != nil {
 		return err
 	}
 
@@ -387,10 +388,16 @@ func checkCall(ctx context.Context, key string) error {
 	return kv.ValidateKey(key)
 }
 
-// validateTTL is kv.ValidateTTL with the key named in the error.
-func validateTTL(key string, ttl time.Duration) error {
+// validateTTL is kv.ValidateTTL with the key named in the error, plus
+// the upper bound: a deadline is nanoseconds since New in an int64, so a
+// TTL that would overflow it is rejected rather than cut short.
+func (s *Store) validateTTL(key string, ttl time.Duration) error {
 	if err := kv.ValidateTTL(ttl); err != nil {
 		return fmt.Errorf("memory: key %s: %w", kv.QuoteKey(key), err)
+	}
+
+	if int64(ttl) > math.MaxInt64-s.now() {
+		return fmt.Errorf("memory: key %s: %w: %v ends after the latest deadline the store can hold, about 292 years after it was created", kv.QuoteKey(key), kv.ErrInvalidTTL, ttl)
 	}
 
 	return nil

@@ -317,10 +317,25 @@ func TestPutTTLExpires(t *testing.T) {
 
 func TestPutTTLHuge(t *testing.T) {
 	s := newStore(t, nil)
-	mustPutTTL(t, s, "k", "v", math.MaxInt64)
+	mustPutTTL(t, s, "k", "v", 100*365*24*time.Hour)
 
 	if got := mustGet(t, s, "k"); string(got) != "v" {
-		t.Fatalf("Get with the largest TTL = %q, want v", got)
+		t.Fatalf("Get with a 100-year TTL = %q, want v", got)
+	}
+
+	// A TTL that overflows the deadline must fail, not be cut short.
+	ctx := context.Background()
+
+	if err := s.PutTTL(ctx, "k", []byte("new"), math.MaxInt64); !errors.Is(err, kv.ErrInvalidTTL) {
+		t.Errorf("PutTTL with the largest TTL = %v, want ErrInvalidTTL", err)
+	}
+
+	if _, err := s.PutIfAbsentTTL(ctx, "other", []byte("v"), math.MaxInt64); !errors.Is(err, kv.ErrInvalidTTL) {
+		t.Errorf("PutIfAbsentTTL with the largest TTL = %v, want ErrInvalidTTL", err)
+	}
+
+	if got := mustGet(t, s, "k"); string(got) != "v" {
+		t.Errorf("Get after a rejected PutTTL = %q, want the old value v", got)
 	}
 }
 
