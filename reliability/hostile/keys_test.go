@@ -162,9 +162,10 @@ func TestTTLBeyondBackend(t *testing.T) {
 	ctx := context.Background()
 
 	// rejected lists, for each backend, the TTLs it cannot represent.
-	// memcached keeps expiry times as 32-bit Unix seconds, which end in
-	// 2106. bbolt keeps deadlines as int64 Unix nanoseconds, which end in
-	// 2262. The Redis store adds a few milliseconds to every TTL, which
+	// memcached keeps expiry times as signed 32-bit Unix seconds, which
+	// end in 2038. bbolt keeps deadlines as int64 Unix nanoseconds, which
+	// end in 2262. The memory store keeps int64 nanoseconds since it was
+	// created. The Redis store adds a few milliseconds to every TTL, which
 	// would overflow the longest time.Duration.
 	century := 100 * 366 * 24 * time.Hour
 	cases := []struct {
@@ -174,7 +175,7 @@ func TestTTLBeyondBackend(t *testing.T) {
 	}{
 		{"31 days", 31 * 24 * time.Hour, nil},
 		{"one century", century, map[string]bool{"memcache": true}},
-		{"longest duration", math.MaxInt64, map[string]bool{"memcache": true, "bolt": true, "redis": true}},
+		{"longest duration", math.MaxInt64, map[string]bool{"memcache": true, "bolt": true, "redis": true, "memory": true}},
 	}
 
 	for _, backend := range harness.Backends() {
