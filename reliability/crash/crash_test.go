@@ -484,7 +484,7 @@ func newTracker(t *testing.T, store kv.Store, mode jwtrevoke.Mode) *jwtrevoke.Tr
 	return tracker
 }
 
-// keyState is what the acknowledgements say about one key.
+// keyState is the state of one key that the acknowledgements imply.
 type keyState struct {
 	value    string
 	deleting bool // a delete started but may not have returned

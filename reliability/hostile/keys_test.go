@@ -211,8 +211,8 @@ func TestTTLBeyondBackend(t *testing.T) {
 	}
 }
 
-// writeProbe tells whether anything reached a backend between its
-// creation and requireUntouched, by the backend's own account: an empty
+// writeProbe detects whether anything reached a backend between its
+// creation and requireUntouched. It reads the backend's own account: the
 // listing for memory and bbolt, and the servers' command counters for
 // Redis and memcached.
 type writeProbe struct {

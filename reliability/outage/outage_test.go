@@ -51,7 +51,7 @@ const phaseTimeout = 60 * time.Second
 // succeed, without restarting the process. A second would do for
 // memcached, whose client dials on demand. But once as many dials as its
 // pool size failed in a row, go-redis v9.17 stops dialing for requests
-// and probes the server from one goroutine once a second, so recovery
+// and probes the server from one goroutine once a second. So recovery
 // from a Redis outage takes up to a second plus a dial and a command.
 const recoveryLimit = 1500 * time.Millisecond
 
@@ -465,7 +465,7 @@ func (r *run) recover(t *testing.T, upAt time.Time) time.Duration {
 
 // verifyRevocations checks every token whose revocation returned. On a
 // durable server each must fail with ErrRevoked. On memcached, which
-// forgets everything on restart, a track-all check must still reject.
+// loses everything on restart, a track-all check must still reject.
 func (r *run) verifyRevocations(t *testing.T, durable bool) {
 	t.Helper()
 
