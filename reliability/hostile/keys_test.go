@@ -175,7 +175,7 @@ func TestTTLBeyondBackend(t *testing.T) {
 	}{
 		{"31 days", 31 * 24 * time.Hour, nil},
 		{"one century", century, map[string]bool{"memcache": true}},
-		{"longest duration", math.MaxInt64, map[string]bool{"memcache": true, "bolt": true, "redis": true, "memory": true}},
+		{"longest duration", math.MaxInt64, map[string]bool{"memcache": true, "bolt": true, "redis": true, "redis-cluster": true, "memory": true}},
 	}
 
 	for _, backend := range harness.Backends() {

@@ -67,6 +67,7 @@ func Backends() []Backend {
 		{Name: "bolt", Open: OpenBolt},
 		{Name: "redis", Open: func(tb testing.TB) kv.Store { return OpenRedis(tb, testserver.Redis(tb)) }},
 		{Name: "memcache", Open: func(tb testing.TB) kv.Store { return OpenMemcache(tb, testserver.Memcached(tb)) }},
+		{Name: "redis-cluster", Open: func(tb testing.TB) kv.Store { return OpenRedisCluster(tb) }},
 	}
 }
 
@@ -166,4 +167,22 @@ func Count(store kv.Store) (kv.Store, *Counts) {
 	}
 
 	return metrics.New(store, metrics.ObserverFunc(observe)), counts
+}
+
+// OpenRedisCluster returns a store on the shared Redis Cluster, under a
+// namespace no other store uses.
+func OpenRedisCluster(tb testing.TB) *redis.Store {
+	tb.Helper()
+
+	store, err := redis.New(&redis.Options{
+		Client:    &goredis.UniversalOptions{Addrs: testserver.RedisCluster(tb), IsClusterMode: true},
+		Namespace: UniqueNamespace(tb),
+	})
+	if err != nil {
+		tb.Fatalf("open redis cluster: %v", err)
+	}
+
+	tb.Cleanup(func() { _ = store.Close() })
+
+	return store
 }
