@@ -75,4 +75,9 @@
 // returned before it started, unless the client reads from replicas
 // (go-redis's ReadOnly, RouteByLatency, RouteRandomly or ReplicaOnly
 // options). Replicas copy writes asynchronously and may lag.
+//
+// After the server has been unreachable, go-redis (v9.17) tries to dial
+// it again at most about once a second, so operations may keep failing
+// for up to a second after it is back; the outage tests measured at most
+// 890 ms. No store needs to be reopened.
 package redis
