@@ -398,3 +398,25 @@ func TestMemoryIsLister(t *testing.T) {
 		t.Fatal("counted memory store does not list keys")
 	}
 }
+
+// TestIssueRoundTrips logs what issuing one tracked token costs on Redis
+// and memcached, in round trips and server commands.
+func TestIssueRoundTrips(t *testing.T) {
+	sg := newSigners(t)[0]
+	ctx := context.Background()
+
+	for _, open := range countedBackends {
+		b := open(t)
+		tracker := newTracker(t, b.store, sg, jwtrevoke.TrackAll)
+		issueToken(t, tracker)
+
+		before := b.commands(t)
+		roundTrips := b.counter.writes.Load()
+
+		if _, _, err := tracker.Issue(ctx, subjectID, jwtrevoke.Access, nil); err != nil {
+			t.Fatalf("issue on %s: %v", b.name, err)
+		}
+
+		t.Logf("issue on %s: %d round trip(s); server counts %v", b.name, b.counter.writes.Load()-roundTrips, countDelta(before, b.commands(t)))
+	}
+}

@@ -138,6 +138,18 @@ func groupByImpl(results []*result) []*group {
 	return groups
 }
 
+// ratioBest returns the fastest sample of impl divided by the fastest of
+// base: the ratio with the least interference from other work on the
+// machine, and false when either is missing.
+func (g *group) ratioBest(impl, base string) (float64, bool) {
+	a, b := g.impls[impl], g.impls[base]
+	if a == nil || b == nil || len(a.nsOp) == 0 || len(b.nsOp) == 0 {
+		return 0, false
+	}
+
+	return slices.Min(a.nsOp) / slices.Min(b.nsOp), true
+}
+
 // ratio returns the median ns/op of impl divided by that of base, and
 // false when either is missing.
 func (g *group) ratio(impl, base string) (float64, bool) {
