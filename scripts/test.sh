@@ -30,15 +30,35 @@ if [ -f bench/go.mod ]; then
   (cd bench && go vet ./...)
 fi
 
+# go test runs verbose into a log so that the summary below can count
+# every test and subtest; the terminal gets one line per package.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
 echo "test.sh: go test -race"
-go test -race -count=1 -timeout 30m ./...
+status=0
+go test -race -count=1 -timeout 30m -v ./... >"$log" 2>&1 || status=$?
 
 # The router examples are a module of their own, so that anykv does not
 # depend on chi or gorilla/mux; ./... above does not reach them.
 echo "test.sh: go test -race in examples/routers"
-(cd examples/routers && go vet ./... && go test -race -count=1 ./...)
+(cd examples/routers && go vet ./... && go test -race -count=1 -v ./...) >>"$log" 2>&1 || status=$?
+
+grep -E '^(ok|FAIL|\?|---) ' "$log" | grep -v '^--- PASS' | grep -v '^--- SKIP' || true
+if [ "$status" -ne 0 ]; then
+  echo "test.sh: go test failed; the failing tests' output:"
+  grep -E -B2 -A20 -e '--- FAIL' -e '^panic:' -e 'build failed' "$log" | head -300
+fi
+
+passed=$(grep -c -E '^ *--- PASS' "$log" || true)
+failed=$(grep -c -E '^ *--- FAIL' "$log" || true)
+skipped=$(grep -c -E '^ *--- SKIP' "$log" || true)
+echo "test.sh: tests and subtests: $passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] || exit "$status"
 
 if [ -f scripts/fuzz.sh ]; then
   echo "test.sh: short fuzz runs"
   bash scripts/fuzz.sh 5s
 fi
+
+echo "test.sh: $passed passed, $failed failed"
