@@ -8,7 +8,7 @@
 #
 # Environment:
 #   COUNT              rounds of every benchmark (default 6)
-#   BENCHTIME          go test -benchtime of each benchmark (default 300ms)
+#   BENCHTIME          go test -benchtime of each benchmark (default 200ms)
 #   ANYKV_BENCH_SCALE  tokens for the scale test, such as 1000000; when
 #                      unset, the page keeps the scale results of the last
 #                      run that set it (bench/results/scale.json)
@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 count=${COUNT:-6}
-benchtime=${BENCHTIME:-300ms}
+benchtime=${BENCHTIME:-200ms}
 results=bench/results
 benchstat_version=v0.0.0-20260908200009-22c9c6c9d4da
 
@@ -65,7 +65,7 @@ for round in $(seq "$count"); do
 done
 
 echo "bench.sh: counting round trips, writes and stored bytes"
-(cd bench && "$tmp/bench.test" -test.run 'TestCheckRoundTrips|TestTrackedTokenBytes|TestLogoutEverywhereOneWrite' -test.v) > "$results/counts.txt"
+(cd bench && "$tmp/bench.test" -test.run 'TestCheckRoundTrips|TestIssueRoundTrips|TestTrackedTokenBytes|TestLogoutEverywhereOneWrite' -test.v) > "$results/counts.txt"
 
 if [ -n "${ANYKV_BENCH_SCALE:-}" ]; then
   echo "bench.sh: scale test with $ANYKV_BENCH_SCALE tokens"

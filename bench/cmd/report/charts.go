@@ -64,7 +64,7 @@ func drawRatioChart(groups []*group, path string) error {
 	p.Title.Text = fmt.Sprintf("Median time / raw client's, 64-byte values (bars end at %.0fx)", maxChartRatio)
 	p.X.Label.Text = "ratio to the raw client, or to golang-jwt for checks (1 = as fast; smaller is faster)"
 	p.X.Min = 0
-	p.X.Max = maxChartRatio * 1.25 // room for the legend
+	p.X.Max = maxChartRatio * 1.4 // room for the legend
 
 	names := make([]string, len(rows))
 	for i, row := range rows {
@@ -88,7 +88,8 @@ func drawRatioChart(groups []*group, path string) error {
 		bars.Horizontal = true
 		bars.LineStyle.Width = 0
 		bars.Color = plotutil.Color(i)
-		bars.Offset = vg.Length(i-len(chartImpls)/2) * barWidth
+		// Centre each row's bars on its label.
+		bars.Offset = vg.Length(float64(i)-float64(len(chartImpls)-1)/2) * barWidth
 
 		p.Add(bars)
 		p.Legend.Add(bar, bars)
@@ -98,7 +99,7 @@ func drawRatioChart(groups []*group, path string) error {
 	p.NominalY(names...)
 	p.Legend.Top = true
 
-	height := vg.Points(float64(len(rows))*22 + 80)
+	height := vg.Points(float64(len(rows))*32 + 80)
 
 	return p.Save(9*vg.Inch, height, path)
 }
