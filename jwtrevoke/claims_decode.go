@@ -55,10 +55,10 @@ func decodeKnownClaims(data []byte, c *Claims) bool {
 
 // onlyKnownClaims reports whether every object key in data is exactly the
 // name of a knownClaims field, and data is ASCII without escapes. Only
-// then does decoding into knownClaims give what the general path gives:
+// then does decoding into knownClaims give what the general path gives.
 // encoding/json matches struct fields without regard to case and decodes
-// escapes, so a claim such as "SUB" or "\u0073ub" would land in a field
-// here but in Extra on the general path.
+// escapes first, so a claim such as "SUB" or "\u0073ub" would land in a
+// field here but in Extra on the general path.
 func onlyKnownClaims(data []byte) bool {
 	for i := 0; i < len(data); i++ {
 		b := data[i]
