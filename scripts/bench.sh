@@ -83,7 +83,7 @@ for profile in \
     echo "### $profile"
     echo
     echo '```'
-    go tool pprof -top -nodecount 25 "$tmp/bench.test" "$tmp/cpu.prof" 2>/dev/null | sed -n '/flat%/,$p'
+    go tool pprof -top -cum -nodecount 30 "$tmp/bench.test" "$tmp/cpu.prof" 2>/dev/null | sed -n '/flat%/,$p'
     echo '```'
     echo
   } >> "$results/profiles.txt"
