@@ -156,9 +156,9 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	closed := s.closed
 	s.mu.RUnlock()
 
-	// Only valid keys are ever stored, so a hit needs no key check. A
-	// miss checks the key now, which reports an invalid key as such
-	// before anything else and keeps hits about 15 ns cheaper.
+	// Only valid keys are ever stored, so a hit needs no key check, which
+	// saves about 15 ns. A miss checks the key here, so an invalid key
+	// still fails with ErrInvalidKey rather than ErrNotFound or ErrClosed.
 	if !ok {
 		if err := kv.ValidateKey(key); err != nil {
 			return nil, err
