@@ -82,7 +82,9 @@
 // "expire now") would surprise someone. An entry is readable for at least
 // the TTL after the put returns, and it is gone from Get and from listings
 // within the TTL plus the backend's granularity: milliseconds for memory,
-// bbolt and Redis, whole seconds for memcached (at most 2 s late). A TTL the
+// bbolt and Redis, whole seconds for memcached (at most 2 s late). A
+// backend documents the conditions it cannot cover, such as a memcached
+// server whose clock update runs more than a second late. A TTL the
 // backend cannot represent fails with ErrInvalidTTL instead of being clamped.
 // A plain Put on a key that had a TTL removes the TTL, and a TTL put on a
 // plain key adds one.
