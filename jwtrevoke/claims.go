@@ -156,7 +156,7 @@ func (c Claims) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes a flat JSON object. An unknown "typ" or a
 // non-integer "iat_ns" is an error, so such a token fails verification.
 func (c *Claims) UnmarshalJSON(data []byte) error {
-	if decodeKnownClaims(data, c) {
+	if scanClaims(data, c) || decodeKnownClaims(data, c) {
 		return nil
 	}
 
