@@ -104,7 +104,8 @@ func outcomeOf(err error) Outcome {
 // tokenState is the stored state of one token, as read by loadState.
 type tokenState struct {
 	trackAll      bool    // a record is required
-	record        *record // nil when absent or in Denylist mode
+	record        *record // nil when absent or in Denylist mode, else &stored
+	stored        record  // kept here to save an allocation
 	recordValue   []byte  // the stored bytes of record, for a compare-and-swap
 	revoked       bool    // the record's flag in TrackAll, the marker in Denylist
 	familyRevoked bool
@@ -116,30 +117,54 @@ type tokenState struct {
 // one kv.GetMany call. An error is a store failure or a corrupt entry;
 // both leave the token's state unknown.
 func (t *Tracker) loadState(ctx context.Context, claims *Claims) (*tokenState, error) {
-	keys := []string{
-		t.subjectKey(claims.Subject),
-		t.globalKey(),
+	// The keys are built in one buffer and cut from one string, which
+	// costs one allocation instead of several for each key.
+	buf := make([]byte, 0, 512)
+
+	var ends [5]int
+	n := 0
+	next := func() {
+		ends[n] = len(buf)
+		n++
 	}
+
+	buf = t.appendKey(buf, tagSubject, claims.Subject)
+	next()
+
+	buf = append(buf, t.opts.Namespace...)
+	buf = append(buf, keyGlobal...)
+	next()
 
 	// In TrackAll the record holds the revoked flag, and in Denylist a
 	// marker entry does, so the third key is one or the other.
 	trackAll := t.opts.Mode == TrackAll
 	if trackAll {
-		keys = append(keys, t.recordKey(claims.ID))
+		buf = t.appendKey(buf, tagRecord, claims.ID)
 	} else {
-		keys = append(keys, t.revokedKey(claims.ID))
+		buf = t.appendKey(buf, tagRevoked, claims.ID)
 	}
+	next()
 
 	familyAt, consumedAt := -1, -1
 
 	if claims.Family != "" {
-		familyAt = len(keys)
-		keys = append(keys, t.familyKey(claims.Family))
+		familyAt = n
+		buf = t.appendKey(buf, tagFamily, claims.Family)
+		next()
 	}
 
 	if claims.Type == Refresh {
-		consumedAt = len(keys)
-		keys = append(keys, t.consumedKey(claims.ID))
+		consumedAt = n
+		buf = t.appendKey(buf, tagConsumed, claims.ID)
+		next()
+	}
+
+	all := string(buf)
+	keys := make([]string, n)
+	start := 0
+	for i, end := range ends[:n] {
+		keys[i] = all[start:end]
+		start = end
 	}
 
 	values, err := kv.GetMany(ctx, t.store, keys)
@@ -167,7 +192,8 @@ func (t *Tracker) loadState(ctx context.Context, claims *Claims) (*tokenState, e
 			return nil, fmt.Errorf("record of jti %s: %w", kv.QuoteKey(claims.ID), err)
 		}
 
-		state.record = &rec
+		state.stored = rec
+		state.record = &state.stored
 		state.recordValue = values[2]
 		state.revoked = rec.revoked
 	}

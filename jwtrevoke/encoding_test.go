@@ -86,6 +86,34 @@ func TestIndexPrefixSeparatesSubjects(t *testing.T) {
 	}
 }
 
+// TestAppendKeyMatchesKeyFunctions checks that the keys Check builds in one
+// buffer are the keys that Issue and the revocations write.
+func TestAppendKeyMatchesKeyFunctions(t *testing.T) {
+	tracker := &Tracker{opts: Options{Namespace: DefaultNamespace}}
+	long := strings.Repeat("x", maxPlainID+1)
+	prefix := []byte("before")
+
+	for _, id := range []string{"", "a", "J1", "a b\n*", "\xff\x00", strings.Repeat("y", maxPlainID), long} {
+		keys := []struct {
+			tag  string
+			want string
+		}{
+			{tagRecord, tracker.recordKey(id)},
+			{tagRevoked, tracker.revokedKey(id)},
+			{tagConsumed, tracker.consumedKey(id)},
+			{tagFamily, tracker.familyKey(id)},
+			{tagSubject, tracker.subjectKey(id)},
+		}
+
+		for _, key := range keys {
+			got := tracker.appendKey(prefix, key.tag, id)
+			if string(got) != string(prefix)+key.want {
+				t.Errorf("appendKey(%q, %q) = %q, want %q", key.tag, id, got, string(prefix)+key.want)
+			}
+		}
+	}
+}
+
 func TestRecordRoundTrip(t *testing.T) {
 	now := time.Now()
 	want := record{

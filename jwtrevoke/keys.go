@@ -22,13 +22,28 @@ const hashTag = "~"
 // '.' nor ':' can appear in it, so keys cannot run into each other. The
 // mapping is injective, except for SHA-256 collisions between long ids.
 func encodeID(id string) string {
+	return string(appendID(nil, id))
+}
+
+// appendID appends encodeID(id) to buf.
+func appendID(buf []byte, id string) []byte {
 	if len(id) <= maxPlainID {
-		return base64.RawURLEncoding.EncodeToString([]byte(id))
+		return base64.RawURLEncoding.AppendEncode(buf, []byte(id))
 	}
 
 	sum := sha256.Sum256([]byte(id))
+	buf = append(buf, hashTag...)
 
-	return hashTag + base64.RawURLEncoding.EncodeToString(sum[:])
+	return base64.RawURLEncoding.AppendEncode(buf, sum[:])
+}
+
+// appendKey appends the key of the entry with tag for id to buf, the same
+// bytes as the key functions below return.
+func (t *Tracker) appendKey(buf []byte, tag, id string) []byte {
+	buf = append(buf, t.opts.Namespace...)
+	buf = append(buf, tag...)
+
+	return appendID(buf, id)
 }
 
 // Store key tags. Each kind of entry lives under Namespace plus its tag.
