@@ -56,6 +56,17 @@ skipped=$(grep -c -E '^ *--- SKIP' "$log" || true)
 echo "test.sh: tests and subtests: $passed passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] || exit "$status"
 
+if [ -f bench/go.mod ]; then
+  # One iteration of every benchmark, so that bench/ cannot rot; the
+  # measured runs are scripts/bench.sh's.
+  echo "test.sh: benchmark smoke run"
+  if ! (cd bench && go test -run '^$' -bench . -benchtime 1x ./...) >"$log" 2>&1; then
+    cat "$log"
+    exit 1
+  fi
+  grep -E '^(ok|FAIL|\?) ' "$log" || true
+fi
+
 if [ -f scripts/fuzz.sh ]; then
   echo "test.sh: short fuzz runs"
   bash scripts/fuzz.sh 5s
