@@ -18,6 +18,7 @@ targets=(
   "./jwtrevoke FuzzJTIKey"
   "./jwtrevoke FuzzDecodeRecord"
   "./jwtrevoke FuzzParseBearer"
+  "./jwtrevoke FuzzScanClaims"
 )
 
 for entry in "${targets[@]}"; do
