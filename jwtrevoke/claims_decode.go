@@ -121,10 +121,10 @@ const (
 )
 
 // scanClaims decodes data into c without reflection and reports whether it
-// did. It takes only the form the Tracker itself writes: one object with
-// each of the Tracker's claim names at most once, printable ASCII strings
-// without escapes ("aud" also as a non-empty array of them), and times as
-// unsigned integers without fraction or exponent. For anything else, null
+// did. It takes only the form the Tracker itself writes. That is one
+// object with each of the Tracker's claim names at most once, and printable
+// ASCII strings without escapes ("aud" also as a non-empty array of them).
+// Times are unsigned integers without fraction or exponent. For anything else, null
 // included, it returns false and leaves c alone, so that the slower
 // decoders give the result or the error. Within that form encoding/json
 // decodes the same values, which the tests and the fuzz target check.

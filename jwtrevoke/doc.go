@@ -25,10 +25,10 @@
 //
 // All keys start with Options.Namespace, and ids (jti, subject, family)
 // go into keys as base64url, or as a tagged SHA-256 when longer than 48
-// bytes. So a jti or subject of any content, binary, newlines, spaces or
-// pattern characters such as '*' included, yields a valid key of at most
-// 195 bytes that no other id maps to, and cannot reach another key or
-// inject a command into a backend's protocol.
+// bytes. So a jti or subject of any content (binary, newlines, spaces or
+// pattern characters such as '*') yields a valid key of at most 195 bytes
+// that no other id maps to. It cannot reach another key or inject a
+// command into a backend's protocol.
 //
 //   - A record for each token, in TrackAll mode: jti, subject, type,
 //     family, revoked and used flags, issue time in nanoseconds and

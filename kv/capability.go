@@ -12,8 +12,9 @@ import (
 // Wrapper.Unwrap) that has type T, in the manner of errors.As. Use it to
 // reach a backend's own methods through wrappers. To find a capability, a
 // plain type assertion on s is enough, because wrappers expose exactly the
-// capabilities of what they wrap; and it is the right test, because calling
-// the inner store directly bypasses the wrapper (its namespace, say).
+// capabilities of what they wrap. It is also the right test, because
+// calling the inner store directly bypasses the wrapper, such as its
+// namespace.
 func As[T any](s Store) (T, bool) {
 	for s != nil {
 		if t, ok := s.(T); ok {

@@ -26,9 +26,9 @@ const relativePadding = 2
 // at now.
 //
 // The TTL is rounded up to whole seconds and relativePadding is added,
-// because memcached measures a relative expiry from its own clock, which
-// ticks once a second and so lags real time by up to a second, more when
-// the server is busy. Up to 30 days the result is relative seconds, and
+// because memcached measures a relative expiry from its own clock. That
+// clock ticks once a second, so it lags real time by up to a second, and
+// more when the server is busy. Up to 30 days the result is relative seconds, and
 // above that it is the absolute Unix time now + ttl, rounded up, plus one
 // second: memcached compares an absolute time with its lagging clock, so it
 // never expires one early. A TTL that is not positive, or whose expiry does not fit the
